@@ -1,0 +1,33 @@
+// ESLint flat config: typescript-eslint with type information, so that promise and Pulumi
+// Output mistakes are caught before they reach a cluster.
+import tseslint from 'typescript-eslint';
+import pulumi from '@pulumi/eslint-plugin';
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules/', 'dist/', '.tools/', 'coverage/', 'apps/spring-api/target/'],
+  },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    files: ['**/*.ts'],
+    languageOptions: {
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { '@pulumi': pulumi },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@pulumi/no-output-in-template-literal': 'error',
+      '@pulumi/no-output-instance-in-template-literal': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

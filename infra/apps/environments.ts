@@ -1,0 +1,69 @@
+import { EnvironmentName } from '../config/environments';
+import { SpringApiProps } from './spring-api/props';
+import { DATABASE_PASSWORD_PROPERTY } from './spring-api/resolve';
+
+// The Spring Boot API in each environment. Everything shared lives in `common`; each profile
+// spells out only what differs, so `diff -r dist/staging dist/prod` shows exactly these lines.
+
+/** Secret Spring properties every environment provides. */
+export const API_KEY_PROPERTY = 'app.api-key';
+
+/** Secret properties of the dev profile, whose values are generated locally (see dev-secrets). */
+export const DEV_SECRET_PROPERTIES = [API_KEY_PROPERTY] as const;
+
+const common = {
+  image: { repository: 'ghcr.io/k8s-platform/spring-api', tag: '0.1.0' },
+  // Provisional sizing until the load test of apps/spring-api sets measured figures.
+  resources: { cpuRequest: '250m', cpuLimit: '1', memoryRequest: '512Mi', memoryLimit: '512Mi' },
+  environment: {
+    // Heap from the container's memory limit; exit (and be restarted) rather than limp on OOM.
+    JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError',
+  },
+} satisfies Partial<SpringApiProps>;
+
+const vault = { kind: 'vault', role: 'spring-api', path: 'secret/data/spring-api' } as const;
+
+/** The three profiles; `devSecrets` holds dev's locally generated secret values. */
+export function springApiProfiles(
+  devSecrets: Readonly<Record<string, string>>,
+): Record<EnvironmentName, SpringApiProps> {
+  return {
+    dev: {
+      ...common,
+      replicas: 1,
+      resources: { ...common.resources, cpuRequest: '100m', memoryRequest: '384Mi' },
+      settings: { 'app.environment': 'dev', 'logging.level.root': 'INFO' },
+      secretProperties: DEV_SECRET_PROPERTIES,
+      secretDelivery: { kind: 'kubernetes', values: devSecrets },
+      ingress: { host: 'spring-api.dev.test' },
+    },
+    staging: {
+      ...common,
+      autoscaling: { minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 70 },
+      settings: { 'app.environment': 'staging', 'logging.level.root': 'INFO' },
+      secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
+      secretDelivery: vault,
+      ingress: { host: 'api.staging.example.com', tlsSecretName: 'api-tls' },
+      // The environment's PostgreSQL on the VPC; set to your own address.
+      database: {
+        url: 'jdbc:postgresql://10.30.1.10:5432/articles',
+        username: 'spring_api',
+        cidr: '10.30.1.10/32',
+      },
+    },
+    prod: {
+      ...common,
+      autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 },
+      settings: { 'app.environment': 'prod', 'logging.level.root': 'WARN' },
+      secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
+      secretDelivery: vault,
+      ingress: { host: 'api.example.com', tlsSecretName: 'api-tls' },
+      database: {
+        url: 'jdbc:postgresql://10.30.2.10:5432/articles',
+        username: 'spring_api',
+        cidr: '10.30.2.10/32',
+      },
+      spreadPolicy: 'DoNotSchedule',
+    },
+  };
+}

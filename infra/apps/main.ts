@@ -1,0 +1,54 @@
+// `npm run synth` (and `cdk8s synth`, through cdk8s.yaml): writes the API's manifests for every
+// environment, or for those named on the command line, into dist/ (or $CDK8S_OUTDIR).
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../config/errors';
+import { ENVIRONMENTS, EnvironmentName, isEnvironmentName } from '../config/environments';
+import { loadDevSecrets } from './dev-secrets';
+import { DEV_SECRET_PROPERTIES, springApiProfiles } from './environments';
+import { synthesize } from './synth';
+
+const root = resolve(__dirname, '..', '..');
+
+function main(argv: readonly string[]): number {
+  const started = process.hrtime.bigint();
+  const unknown = argv.filter((a) => !isEnvironmentName(a));
+  if (unknown.length > 0) {
+    console.error(
+      `synth: unknown environment ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
+        `allowed: ${ENVIRONMENTS.join(', ')}`,
+    );
+    return 2;
+  }
+  const selected: readonly EnvironmentName[] =
+    argv.length > 0 ? (argv as EnvironmentName[]) : ENVIRONMENTS;
+
+  const devSecrets = selected.includes('dev')
+    ? loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES)
+    : {};
+  const all = springApiProfiles(devSecrets);
+  const profiles = Object.fromEntries(selected.map((env) => [env, all[env]]));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+  const outdir = resolve(process.env.CDK8S_OUTDIR ?? join(root, 'dist'));
+
+  try {
+    const summaries = synthesize({ outdir, profiles, chartVersion: pkg.version });
+    for (const s of summaries) {
+      const kinds = Object.entries(s.kinds)
+        .map(([kind, n]) => `${kind} ${n}`)
+        .join(', ');
+      console.log(`${s.environment}: ${s.objects} objects (${kinds}) -> ${s.file}`);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`synth: invalid configuration, nothing was written:\n${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`synthesized ${selected.length} environment(s) in ${ms.toFixed(0)} ms`);
+  return 0;
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,299 @@
+import { Checks, DNS_SUBDOMAIN } from '../../config/checks';
+import { PLATFORM_ENDPOINTS } from '../../config/platform';
+import { ResolvedSpringApi, SecretDelivery, SpringApiProps } from './props';
+
+/** Defaults of SpringApiProps, resolved once here with `??`. */
+export const SPRING_API_DEFAULTS = {
+  namespace: 'spring-api',
+  name: 'spring-api',
+  replicas: 2,
+  targetCpuUtilization: 70,
+  cpuRequest: '250m',
+  cpuLimit: '1',
+  memoryRequest: '512Mi',
+  memoryLimit: '512Mi',
+  httpPort: 8080,
+  managementPort: 8081,
+  runAsUser: 10001,
+  databasePort: 5432,
+  preStopSeconds: 10,
+  drainSeconds: 20,
+  spreadPolicy: 'ScheduleAnyway',
+  quotaHeadroomPercent: 25,
+} as const;
+
+/** The property that carries the database password; required with `database`. */
+export const DATABASE_PASSWORD_PROPERTY = 'spring.datasource.password';
+
+/** Spring properties the construct sets itself from other props; users may not override them. */
+export const MANAGED_SETTINGS = [
+  'server.port',
+  'management.server.port',
+  'server.shutdown',
+  'spring.lifecycle.timeout-per-shutdown-phase',
+  'management.endpoint.health.probes.enabled',
+  'spring.datasource.url',
+  'spring.datasource.username',
+] as const;
+
+/** Environment variables the construct sets itself. */
+export const MANAGED_ENVIRONMENT = ['SPRING_CONFIG_IMPORT'] as const;
+
+// Spring's canonical property form. 41 characters at most: the Vault injector puts the name
+// into an annotation key (`agent-inject-template-<name>`), whose name part has 63 at most.
+const PROPERTY = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$/;
+const PROPERTY_MAX = 41;
+const SETTING_FORMS = 'a Spring property name in canonical form (lowercase, "." and "-")';
+const PROPERTY_FORMS = `${SETTING_FORMS}, at most ${PROPERTY_MAX} characters`;
+const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+const REPOSITORY =
+  /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const VAULT_ROLE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const VAULT_KV2_PATH = /^[a-z0-9][a-z0-9_-]*\/data(\/[a-z0-9][a-z0-9_-]*)+$/;
+const JDBC_POSTGRES = /^jdbc:postgresql:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9_]+$/;
+const DB_USER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * Applies defaults and validates every value. Throws one ConfigError naming each bad key
+ * (prefixed with `keyPrefix`) before any Kubernetes object is constructed.
+ */
+export function resolveSpringApi(
+  props: SpringApiProps,
+  keyPrefix = 'springApi',
+): ResolvedSpringApi {
+  const d = SPRING_API_DEFAULTS;
+  const c = new Checks(keyPrefix);
+
+  const namespace = props.namespace ?? d.namespace;
+  const name = props.name ?? d.name;
+  c.dnsLabel('namespace', namespace);
+  c.dnsLabel('name', name);
+
+  const { repository, tag, digest } = props.image;
+  c.matches(
+    'image.repository',
+    repository,
+    REPOSITORY,
+    'a lowercase registry/repository path without a tag, e.g. "ghcr.io/acme/spring-api"',
+  );
+  c.require(
+    TAG.test(tag) && tag.toLowerCase() !== 'latest',
+    'image.tag',
+    tag,
+    'a pinned version tag (letters, digits, "_", "." and "-"), never "latest"',
+  );
+  if (digest !== undefined) {
+    c.matches('image.digest', digest, DIGEST, 'a digest of the form "sha256:<64 hex digits>"');
+  }
+
+  const replicas = props.replicas ?? d.replicas;
+  c.integer('replicas', replicas, 1, 50);
+  let autoscaling: ResolvedSpringApi['autoscaling'];
+  if (props.autoscaling) {
+    const { minReplicas, maxReplicas } = props.autoscaling;
+    const target = props.autoscaling.targetCpuUtilization ?? d.targetCpuUtilization;
+    const minOk = c.integer('autoscaling.minReplicas', minReplicas, 1, 50);
+    c.integer('autoscaling.maxReplicas', maxReplicas, minOk ? Math.max(minReplicas, 2) : 2, 100);
+    c.integer('autoscaling.targetCpuUtilization', target, 10, 95);
+    autoscaling = { minReplicas, maxReplicas, targetCpuUtilization: target };
+  }
+
+  const resources = {
+    cpuRequest: props.resources?.cpuRequest ?? d.cpuRequest,
+    cpuLimit: props.resources?.cpuLimit ?? d.cpuLimit,
+    memoryRequest: props.resources?.memoryRequest ?? d.memoryRequest,
+    memoryLimit: props.resources?.memoryLimit ?? d.memoryLimit,
+  };
+  const cpuRequest = c.cpu('resources.cpuRequest', resources.cpuRequest);
+  const cpuLimit = c.cpu('resources.cpuLimit', resources.cpuLimit);
+  const memRequest = c.memory('resources.memoryRequest', resources.memoryRequest);
+  const memLimit = c.memory('resources.memoryLimit', resources.memoryLimit);
+  if (cpuRequest !== undefined && cpuLimit !== undefined) {
+    c.require(
+      cpuLimit >= cpuRequest,
+      'resources.cpuLimit',
+      resources.cpuLimit,
+      `at least resources.cpuRequest (${resources.cpuRequest})`,
+    );
+  }
+  if (memRequest !== undefined && memLimit !== undefined) {
+    c.require(
+      memLimit >= memRequest,
+      'resources.memoryLimit',
+      resources.memoryLimit,
+      `at least resources.memoryRequest (${resources.memoryRequest})`,
+    );
+  }
+
+  const httpPort = props.httpPort ?? d.httpPort;
+  const managementPort = props.managementPort ?? d.managementPort;
+  c.integer('httpPort', httpPort, 1024, 65535);
+  if (c.integer('managementPort', managementPort, 1024, 65535)) {
+    c.require(
+      managementPort !== httpPort,
+      'managementPort',
+      managementPort,
+      `different from httpPort (${httpPort}) so probes and metrics stay off the API port`,
+    );
+  }
+  const runAsUser = props.runAsUser ?? d.runAsUser;
+  c.integer('runAsUser', runAsUser, 1000, 2147483647);
+
+  const settings = props.settings ?? {};
+  for (const key of Object.keys(settings)) {
+    if (c.require(PROPERTY.test(key), `settings["${key}"]`, key, SETTING_FORMS)) {
+      c.require(
+        !(MANAGED_SETTINGS as readonly string[]).includes(key),
+        `settings["${key}"]`,
+        settings[key],
+        'left unset: the construct derives this property from its own props',
+      );
+    }
+  }
+  const environment = props.environment ?? {};
+  for (const key of Object.keys(environment)) {
+    if (c.matches(`environment["${key}"]`, key, ENV_NAME, 'an UPPER_SNAKE_CASE variable name')) {
+      c.require(
+        !(MANAGED_ENVIRONMENT as readonly string[]).includes(key),
+        `environment["${key}"]`,
+        environment[key],
+        'left unset: the construct sets this variable',
+      );
+    }
+  }
+
+  const secretProperties = props.secretProperties;
+  c.require(secretProperties.length > 0, 'secretProperties', secretProperties, 'a non-empty list');
+  secretProperties.forEach((property, i) => {
+    const key = `secretProperties[${i}]`;
+    if (!c.matches(key, property, PROPERTY, PROPERTY_FORMS)) return;
+    c.require(property.length <= PROPERTY_MAX, key, property, PROPERTY_FORMS);
+    c.require(secretProperties.indexOf(property) === i, key, property, 'listed once');
+    c.require(
+      !(property in settings),
+      key,
+      property,
+      'absent from settings: a property is either secret or not',
+    );
+  });
+  checkDelivery(c, props.secretDelivery, secretProperties);
+
+  if (props.ingress) {
+    c.require(
+      DNS_SUBDOMAIN.test(props.ingress.host) && props.ingress.host.includes('.'),
+      'ingress.host',
+      props.ingress.host,
+      'a fully qualified lowercase DNS name such as "api.example.com" (no wildcard)',
+    );
+    if (props.ingress.tlsSecretName !== undefined) {
+      c.dnsLabel('ingress.tlsSecretName', props.ingress.tlsSecretName);
+    }
+  }
+
+  let database: ResolvedSpringApi['database'];
+  if (props.database) {
+    const port = props.database.port ?? d.databasePort;
+    c.matches(
+      'database.url',
+      props.database.url,
+      JDBC_POSTGRES,
+      'a PostgreSQL JDBC URL such as "jdbc:postgresql://10.20.0.5:5432/articles"',
+    );
+    c.matches(
+      'database.username',
+      props.database.username,
+      DB_USER,
+      'a PostgreSQL role name (lowercase letters, digits and "_")',
+    );
+    c.ipv4Cidr('database.cidr', props.database.cidr);
+    c.integer('database.port', port, 1, 65535);
+    c.require(
+      secretProperties.includes(DATABASE_PASSWORD_PROPERTY),
+      'secretProperties',
+      secretProperties,
+      `a list containing "${DATABASE_PASSWORD_PROPERTY}" when database is set`,
+    );
+    database = { ...props.database, port };
+  }
+
+  const shutdown = {
+    preStopSeconds: props.shutdown?.preStopSeconds ?? d.preStopSeconds,
+    drainSeconds: props.shutdown?.drainSeconds ?? d.drainSeconds,
+  };
+  c.integer('shutdown.preStopSeconds', shutdown.preStopSeconds, 0, 60);
+  c.integer('shutdown.drainSeconds', shutdown.drainSeconds, 1, 300);
+
+  const spreadPolicy = props.spreadPolicy ?? d.spreadPolicy;
+  c.require(
+    spreadPolicy === 'ScheduleAnyway' || spreadPolicy === 'DoNotSchedule',
+    'spreadPolicy',
+    spreadPolicy,
+    'one of "ScheduleAnyway", "DoNotSchedule"',
+  );
+  const quotaHeadroomPercent = props.quotaHeadroomPercent ?? d.quotaHeadroomPercent;
+  c.integer('quotaHeadroomPercent', quotaHeadroomPercent, 0, 100);
+
+  c.throwIfAny();
+  return {
+    namespace,
+    name,
+    image: digest ? `${repository}:${tag}@${digest}` : `${repository}:${tag}`,
+    imageTag: tag,
+    replicas,
+    autoscaling,
+    resources,
+    httpPort,
+    managementPort,
+    runAsUser,
+    settings,
+    environment,
+    secretProperties,
+    secretDelivery: props.secretDelivery,
+    ingress: props.ingress,
+    database,
+    shutdown,
+    spreadPolicy,
+    quotaHeadroomPercent,
+    platform: props.platform ?? PLATFORM_ENDPOINTS,
+  };
+}
+
+function checkDelivery(c: Checks, delivery: SecretDelivery, properties: readonly string[]): void {
+  if (delivery.kind === 'kubernetes') {
+    for (const property of properties) {
+      const value = delivery.values[property];
+      c.require(
+        typeof value === 'string' && value.length > 0,
+        `secretDelivery.values["${property}"]`,
+        value === undefined ? undefined : '<redacted>',
+        'a non-empty string for every secret property',
+      );
+    }
+    for (const key of Object.keys(delivery.values)) {
+      c.require(
+        properties.includes(key),
+        `secretDelivery.values["${key}"]`,
+        '<redacted>',
+        'a value only for properties listed in secretProperties',
+      );
+    }
+  } else if (delivery.kind === 'vault') {
+    c.matches(
+      'secretDelivery.role',
+      delivery.role,
+      VAULT_ROLE,
+      'a Vault role name (lowercase letters, digits, "_" and "-", at most 63 characters)',
+    );
+    c.matches(
+      'secretDelivery.path',
+      delivery.path,
+      VAULT_KV2_PATH,
+      'a KV v2 data path "<mount>/data/<path>" such as "secret/data/spring-api"',
+    );
+  } else {
+    const kind = (delivery as { kind?: unknown }).kind;
+    c.require(false, 'secretDelivery.kind', kind, 'one of "kubernetes", "vault"');
+  }
+}

@@ -1,0 +1,82 @@
+import { Volume } from 'cdk8s-plus-28/lib/imports/k8s';
+import { ResolvedSpringApi, VaultSecretDelivery } from './props';
+
+const PREFIX = 'vault.hashicorp.com';
+
+/** Folder the API reads secret properties from, one file per property (Spring config tree). */
+export const SECRETS_DIR = '/etc/spring-api/secrets';
+
+/** Projected token volume the Vault agent logs in with; the API container never mounts it. */
+export const VAULT_TOKEN_VOLUME = 'vault-token';
+
+/** Audience of that token; the Vault Kubernetes-auth role must expect the same audience. */
+export const VAULT_TOKEN_AUDIENCE = 'vault';
+
+/**
+ * Resources of the injected agent. Set explicitly rather than left to the injector's defaults,
+ * so the namespace quota and LimitRange are computed from numbers this repo controls.
+ */
+export const VAULT_AGENT_RESOURCES = {
+  cpuRequest: '50m',
+  cpuLimit: '250m',
+  memoryRequest: '64Mi',
+  memoryLimit: '128Mi',
+} as const;
+
+/** Go template rendering one KV v2 key as the whole file, with no trailing newline. */
+export function vaultTemplate(path: string, property: string): string {
+  return `{{- with secret "${path}" -}}{{ index .Data.data "${property}" }}{{- end -}}`;
+}
+
+/**
+ * Pod annotations for the Vault agent injector. The agent runs only as an init container
+ * (pre-populate-only): Spring Boot reads its config tree once at start-up, so a sidecar that
+ * re-renders files would cost memory without changing anything; rotation is a rollout.
+ */
+export function vaultAnnotations(
+  api: ResolvedSpringApi,
+  delivery: VaultSecretDelivery,
+): Record<string, string> {
+  const uid = String(api.runAsUser);
+  const annotations: Record<string, string> = {
+    [`${PREFIX}/agent-inject`]: 'true',
+    [`${PREFIX}/agent-pre-populate-only`]: 'true',
+    [`${PREFIX}/role`]: delivery.role,
+    [`${PREFIX}/secret-volume-path`]: SECRETS_DIR,
+    [`${PREFIX}/agent-service-account-token-volume-name`]: VAULT_TOKEN_VOLUME,
+    // Files owned by the API's own user, readable by it alone.
+    [`${PREFIX}/agent-run-as-user`]: uid,
+    [`${PREFIX}/agent-run-as-group`]: uid,
+    [`${PREFIX}/agent-requests-cpu`]: VAULT_AGENT_RESOURCES.cpuRequest,
+    [`${PREFIX}/agent-limits-cpu`]: VAULT_AGENT_RESOURCES.cpuLimit,
+    [`${PREFIX}/agent-requests-mem`]: VAULT_AGENT_RESOURCES.memoryRequest,
+    [`${PREFIX}/agent-limits-mem`]: VAULT_AGENT_RESOURCES.memoryLimit,
+  };
+  for (const property of api.secretProperties) {
+    annotations[`${PREFIX}/agent-inject-secret-${property}`] = delivery.path;
+    annotations[`${PREFIX}/agent-inject-template-${property}`] = vaultTemplate(
+      delivery.path,
+      property,
+    );
+    annotations[`${PREFIX}/agent-inject-perms-${property}`] = '0400';
+  }
+  return annotations;
+}
+
+/** Short-lived, audience-bound service account token for the agent only. */
+export function vaultTokenVolume(): Volume {
+  return {
+    name: VAULT_TOKEN_VOLUME,
+    projected: {
+      sources: [
+        {
+          serviceAccountToken: {
+            path: 'token',
+            audience: VAULT_TOKEN_AUDIENCE,
+            expirationSeconds: 600,
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { EnvironmentName } from '../config/environments';
+import { helmChart } from './helm';
+import { CHART_ID, renderAll } from './render';
+import { SpringApiProps } from './spring-api/props';
+
+export interface SynthOptions {
+  /** Root output folder; environments go to `<outdir>/<env>/`, charts to `<outdir>/helm/`. */
+  readonly outdir: string;
+  /** Profiles to synthesize, by environment. */
+  readonly profiles: Readonly<Partial<Record<EnvironmentName, SpringApiProps>>>;
+  /** Version stamped on the Helm charts. */
+  readonly chartVersion: string;
+}
+
+export interface SynthSummary {
+  readonly environment: EnvironmentName;
+  /** Objects per kind, sorted by kind. */
+  readonly kinds: Readonly<Record<string, number>>;
+  readonly objects: number;
+  readonly file: string;
+}
+
+function writeTree(root: string, files: Record<string, string>): void {
+  for (const [path, contents] of Object.entries(files)) {
+    const target = join(root, path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, contents);
+  }
+}
+
+/**
+ * Validates and renders every profile in memory first; only when all succeed are the files
+ * written, into a scratch folder that then replaces each environment's folder. A bad value
+ * therefore leaves `outdir` exactly as it was.
+ */
+export function synthesize(options: SynthOptions): SynthSummary[] {
+  const rendered = renderAll(options.profiles);
+
+  const files: Record<string, string> = {};
+  for (const env of rendered) {
+    files[join(env.environment, `${CHART_ID}.k8s.yaml`)] = env.yaml;
+    for (const file of helmChart(env, options.chartVersion)) {
+      files[join('helm', `${CHART_ID}-${env.environment}`, file.path)] = file.contents;
+    }
+  }
+
+  const scratch = join(options.outdir, `.synth-${process.pid}`);
+  rmSync(scratch, { recursive: true, force: true });
+  try {
+    writeTree(scratch, files);
+    const tops = new Set(Object.keys(files).map((f) => f.split(/[\\/]/)[0] ?? f));
+    for (const top of tops) {
+      if (top === 'helm') {
+        for (const env of rendered) {
+          const name = join('helm', `${CHART_ID}-${env.environment}`);
+          rmSync(join(options.outdir, name), { recursive: true, force: true });
+          mkdirSync(join(options.outdir, 'helm'), { recursive: true });
+          renameSync(join(scratch, name), join(options.outdir, name));
+        }
+      } else {
+        rmSync(join(options.outdir, top), { recursive: true, force: true });
+        renameSync(join(scratch, top), join(options.outdir, top));
+      }
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  return rendered.map((env) => {
+    const kinds: Record<string, number> = {};
+    for (const o of env.objects) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+    return {
+      environment: env.environment,
+      kinds: Object.fromEntries(Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b))),
+      objects: env.objects.length,
+      file: join(options.outdir, env.environment, `${CHART_ID}.k8s.yaml`),
+    };
+  });
+}

@@ -1,0 +1,32 @@
+/** One invalid configuration value: which key, what it was, what would have been accepted. */
+export interface ConfigIssue {
+  /** Dotted path of the key, e.g. `prod.springApi.autoscaling.maxReplicas`. */
+  readonly key: string;
+  /** The value that was rejected. */
+  readonly value: unknown;
+  /** What is allowed, phrased to follow "must be". */
+  readonly allowed: string;
+}
+
+/** Renders a value for an error message: strings quoted, objects as JSON, undefined spelled out. */
+export function formatValue(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.key} = ${formatValue(issue.value)} is invalid: must be ${issue.allowed}`;
+}
+
+/**
+ * Thrown before anything is synthesized or created when configuration is invalid. Every issue
+ * found is reported at once, one per line, so a user fixes them in one pass.
+ */
+export class ConfigError extends Error {
+  constructor(public readonly issues: readonly ConfigIssue[]) {
+    super(issues.map(formatIssue).join('\n'));
+    this.name = 'ConfigError';
+  }
+}

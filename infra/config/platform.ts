@@ -1,0 +1,39 @@
+// Where the platform layer puts its add-ons. The apps layer's NetworkPolicies and Vault
+// annotations point at these, and the platform layer installs into them, so both sides read the
+// same constants instead of repeating string literals.
+
+/** A set of pods in a namespace, as NetworkPolicy selectors see them. */
+export interface PodGroup {
+  /** Namespace the pods run in (matched by its `kubernetes.io/metadata.name` label). */
+  readonly namespace: string;
+  /** Labels of the pods; empty means every pod in the namespace. */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** Platform add-ons the application talks to or is reached from. */
+export interface PlatformEndpoints {
+  /** The ingress controller, which forwards HTTP traffic to the API port. */
+  readonly ingressController: PodGroup;
+  /** Prometheus, which scrapes the management port. */
+  readonly prometheus: PodGroup;
+  /** Cluster DNS. */
+  readonly dns: PodGroup;
+  /** The Vault server the agent authenticates against and reads secrets from. */
+  readonly vault: PodGroup & { readonly port: number };
+}
+
+export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
+  ingressController: {
+    namespace: 'ingress-nginx',
+    podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+  },
+  prometheus: {
+    namespace: 'observability',
+    podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
+  vault: { namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' }, port: 8200 },
+};
+
+/** The ingress class the ingress controller serves. */
+export const INGRESS_CLASS = 'nginx';
