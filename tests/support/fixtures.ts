@@ -1,0 +1,61 @@
+import { EnvironmentName, ENVIRONMENTS } from '../../infra/config/environments';
+import { springApiProfiles } from '../../infra/apps/environments';
+import { ManifestObject, renderEnvironment } from '../../infra/apps/render';
+import { SpringApiProps } from '../../infra/apps/spring-api/props';
+
+/** Fixed dev secret values for tests; the real ones are generated per machine. */
+export const TEST_DEV_SECRETS = { 'app.api-key': 'test-api-key-0123456789abcdef' };
+
+export function profiles(): Record<EnvironmentName, SpringApiProps> {
+  return springApiProfiles(TEST_DEV_SECRETS);
+}
+
+/** The objects of every environment, rendered once per test file. */
+export function renderedEnvironments(): Record<EnvironmentName, readonly ManifestObject[]> {
+  const all = profiles();
+  return Object.fromEntries(
+    ENVIRONMENTS.map((env) => [env, renderEnvironment(env, all[env]).objects]),
+  ) as Record<EnvironmentName, readonly ManifestObject[]>;
+}
+
+/** A minimal valid profile (Vault delivery) to vary one field at a time. */
+export function minimalProps(overrides: Partial<SpringApiProps> = {}): SpringApiProps {
+  return {
+    image: { repository: 'ghcr.io/acme/spring-api', tag: '1.2.3' },
+    secretProperties: ['app.api-key'],
+    secretDelivery: { kind: 'vault', role: 'spring-api', path: 'secret/data/spring-api' },
+    ...overrides,
+  };
+}
+
+/** Renders props in a throwaway environment named "test" and returns the objects. */
+export function render(props: SpringApiProps): readonly ManifestObject[] {
+  return renderEnvironment('dev', props).objects;
+}
+
+export function find(
+  objects: readonly ManifestObject[],
+  kind: string,
+  name?: string,
+): ManifestObject {
+  const found = objects.find(
+    (o) => o.kind === kind && (name === undefined || o.metadata.name === name),
+  );
+  if (!found) throw new Error(`no ${kind}${name ? ` named ${name}` : ''} in the output`);
+  return found;
+}
+
+// Typed views of the fields tests read; the manifests are plain JSON.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export function podSpec(objects: readonly ManifestObject[]): any {
+  return (find(objects, 'Deployment') as any).spec.template.spec;
+}
+
+export function podAnnotations(objects: readonly ManifestObject[]): Record<string, string> {
+  return (find(objects, 'Deployment') as any).spec.template.metadata.annotations ?? {};
+}
+
+export function apiContainerOf(objects: readonly ManifestObject[]): any {
+  return podSpec(objects).containers[0];
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
