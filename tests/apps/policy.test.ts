@@ -13,7 +13,6 @@ import {
 
 const rendered = renderedEnvironments();
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 function clone(objects: readonly ManifestObject[]): any[] {
   return JSON.parse(JSON.stringify(objects)) as any[];
 }
@@ -128,4 +127,3 @@ describe('each policy can fail', () => {
     ]);
   });
 });
-/* eslint-enable @typescript-eslint/no-explicit-any */

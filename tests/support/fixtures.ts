@@ -46,7 +46,6 @@ export function find(
 }
 
 // Typed views of the fields tests read; the manifests are plain JSON.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export function podSpec(objects: readonly ManifestObject[]): any {
   return (find(objects, 'Deployment') as any).spec.template.spec;
 }
@@ -58,4 +57,3 @@ export function podAnnotations(objects: readonly ManifestObject[]): Record<strin
 export function apiContainerOf(objects: readonly ManifestObject[]): any {
   return podSpec(objects).containers[0];
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */

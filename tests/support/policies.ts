@@ -3,7 +3,6 @@ import { ManifestObject } from '../../infra/apps/render';
 // Policy checks over synthesized objects. Each returns human-readable violations naming the
 // object; an empty list means the policy holds. Tests prove each one can fail.
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Json = any;
 
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicaSet'];
@@ -12,7 +11,7 @@ function id(o: ManifestObject): string {
   return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-function podTemplate(o: ManifestObject): Json | undefined {
+function podTemplate(o: ManifestObject): Json {
   return WORKLOAD_KINDS.includes(o.kind) ? (o as Json).spec?.template : undefined;
 }
 
@@ -209,4 +208,3 @@ export function networkPolicyViolations(objects: readonly ManifestObject[]): str
   }
   return out;
 }
-/* eslint-enable @typescript-eslint/no-explicit-any */
