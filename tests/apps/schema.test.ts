@@ -3,7 +3,8 @@ import { ManifestObject } from '../../infra/apps/render';
 import { renderedEnvironments } from '../support/fixtures';
 import { validateStrict } from '../support/schema';
 
-// Kinds whose schema is not part of Kubernetes itself; checked in tests/apps/crds instead.
+// Kinds whose schema is not part of Kubernetes itself; tests/apps/crds checks them against
+// their operator's API types instead.
 const CUSTOM_KINDS = ['ServiceMonitor'];
 
 const rendered = renderedEnvironments();
