@@ -2,8 +2,8 @@ import { EnvironmentName } from '../config/environments';
 import { SpringApiProps } from './spring-api/props';
 import { DATABASE_PASSWORD_PROPERTY } from './spring-api/resolve';
 
-// The Spring Boot API in each environment. Everything shared lives in `common`; each profile
-// spells out only what differs, so `diff -r dist/staging dist/prod` shows exactly these lines.
+// The Spring Boot API in each environment. What is shared lives in `common` and `onGcp`; each
+// profile spells out only what differs, so `diff -r dist/staging dist/prod` shows exactly that.
 
 /** Secret Spring properties every environment provides. */
 export const API_KEY_PROPERTY = 'app.api-key';
@@ -21,7 +21,21 @@ const common = {
   },
 } satisfies Partial<SpringApiProps>;
 
-const vault = { kind: 'vault', role: 'spring-api', path: 'secret/data/spring-api' } as const;
+/** What staging and prod share: the GCP clusters, Vault, an external PostgreSQL. */
+const onGcp = {
+  ...common,
+  secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
+  secretDelivery: { kind: 'vault', role: 'spring-api', path: 'secret/data/spring-api' },
+} satisfies Partial<SpringApiProps>;
+
+/** The environment's PostgreSQL on the VPC, at one address; set your own. */
+function postgres(address: string): NonNullable<SpringApiProps['database']> {
+  return {
+    url: `jdbc:postgresql://${address}:5432/articles`,
+    username: 'spring_api',
+    cidr: `${address}/32`,
+  };
+}
 
 /** The three profiles; `devSecrets` holds dev's locally generated secret values. */
 export function springApiProfiles(
@@ -38,31 +52,18 @@ export function springApiProfiles(
       ingress: { host: 'spring-api.dev.test' },
     },
     staging: {
-      ...common,
+      ...onGcp,
       autoscaling: { minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 70 },
       settings: { 'app.environment': 'staging', 'logging.level.root': 'INFO' },
-      secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
-      secretDelivery: vault,
       ingress: { host: 'api.staging.example.com', tlsSecretName: 'api-tls' },
-      // The environment's PostgreSQL on the VPC; set to your own address.
-      database: {
-        url: 'jdbc:postgresql://10.30.1.10:5432/articles',
-        username: 'spring_api',
-        cidr: '10.30.1.10/32',
-      },
+      database: postgres('10.30.1.10'),
     },
     prod: {
-      ...common,
+      ...onGcp,
       autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 },
       settings: { 'app.environment': 'prod', 'logging.level.root': 'WARN' },
-      secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
-      secretDelivery: vault,
       ingress: { host: 'api.example.com', tlsSecretName: 'api-tls' },
-      database: {
-        url: 'jdbc:postgresql://10.30.2.10:5432/articles',
-        username: 'spring_api',
-        cidr: '10.30.2.10/32',
-      },
+      database: postgres('10.30.2.10'),
       spreadPolicy: 'DoNotSchedule',
     },
   };

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { useTempDir } from '../support/temp-dir';
 
 const root = resolve(__dirname, '..', '..');
 const tsNode = join(root, 'node_modules', '.bin', 'ts-node');
@@ -15,25 +15,21 @@ function synth(args: string[], outdir: string): ReturnType<typeof spawnSync> {
 }
 
 describe('npm run synth (infra/apps/main.ts)', () => {
-  let outdir: string;
-  beforeEach(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'main-'));
-  });
-  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+  const temp = useTempDir('main');
 
   it('synthesizes the environments named, into $CDK8S_OUTDIR', () => {
-    const run = synth(['staging', 'prod'], outdir);
+    const run = synth(['staging', 'prod'], temp());
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^staging: 14 objects \(/m);
     expect(run.stdout).toMatch(/^prod: 14 objects \(/m);
-    expect(readdirSync(outdir).sort()).toEqual(['helm', 'prod', 'staging']);
+    expect(readdirSync(temp()).sort()).toEqual(['helm', 'prod', 'staging']);
   });
 
   it('refuses an unknown environment and writes nothing', () => {
-    const run = synth(['qa'], outdir);
+    const run = synth(['qa'], temp());
     expect(run.status).toBe(2);
     expect(run.stderr).toBe('synth: unknown environment "qa"; allowed: dev, staging, prod\n');
-    expect(readdirSync(outdir)).toEqual([]);
-    expect(existsSync(join(outdir, 'qa'))).toBe(false);
+    expect(readdirSync(temp())).toEqual([]);
+    expect(existsSync(join(temp(), 'qa'))).toBe(false);
   });
 });

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError } from '../../infra/config/errors';
 import { escapeForHelm } from '../../infra/apps/helm';
 import { synthesize } from '../../infra/apps/synth';
 import { profiles } from '../support/fixtures';
+import { useTempDir } from '../support/temp-dir';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -24,15 +24,11 @@ function tree(dir: string): Record<string, string> {
 }
 
 describe('synthesize', () => {
-  let outdir: string;
-  beforeEach(() => {
-    outdir = mkdtempSync(join(tmpdir(), 'synth-'));
-  });
-  afterEach(() => rmSync(outdir, { recursive: true, force: true }));
+  const temp = useTempDir('synth');
 
   it('writes one manifest file per environment and one Helm chart each', () => {
-    const summaries = synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    expect(Object.keys(tree(outdir)).sort()).toEqual([
+    const summaries = synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    expect(Object.keys(tree(temp())).sort()).toEqual([
       'dev/spring-api.k8s.yaml',
       'helm/spring-api-dev/Chart.yaml',
       'helm/spring-api-dev/README.md',
@@ -51,26 +47,26 @@ describe('synthesize', () => {
       ['staging', 14],
       ['prod', 14],
     ]);
-    const docs = parseAllDocuments(readFileSync(join(outdir, 'prod/spring-api.k8s.yaml'), 'utf8'));
+    const docs = parseAllDocuments(readFileSync(join(temp(), 'prod/spring-api.k8s.yaml'), 'utf8'));
     expect(docs).toHaveLength(14);
     expect(docs.every((d) => d.errors.length === 0)).toBe(true);
   });
 
   it('is deterministic: a second run writes the same bytes', () => {
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    const first = tree(outdir);
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    expect(tree(outdir)).toEqual(first);
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    const first = tree(temp());
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    expect(tree(temp())).toEqual(first);
   });
 
   it('writes nothing when any environment is invalid, and names every bad key', () => {
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    writeFileSync(join(outdir, 'keep.txt'), 'untouched');
-    const before = tree(outdir);
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    writeFileSync(join(temp(), 'keep.txt'), 'untouched');
+    const before = tree(temp());
     const bad = profiles();
     const run = (): unknown =>
       synthesize({
-        outdir,
+        outdir: temp(),
         profiles: {
           ...bad,
           staging: { ...bad.staging, replicas: 0, autoscaling: undefined },
@@ -83,22 +79,22 @@ describe('synthesize', () => {
       'staging.springApi.replicas = 0 is invalid: must be an integer from 1 to 50\n' +
         'prod.springApi.image.tag = "latest" is invalid: must be a pinned version tag (letters, digits, "_", "." and "-"), never "latest"',
     );
-    expect(tree(outdir)).toEqual(before);
+    expect(tree(temp())).toEqual(before);
   });
 
   it('replaces an environment folder whole, leaving no stale file behind', () => {
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    writeFileSync(join(outdir, 'prod', 'stale.yaml'), 'kind: Stale');
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    expect(Object.keys(tree(outdir))).not.toContain('prod/stale.yaml');
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    writeFileSync(join(temp(), 'prod', 'stale.yaml'), 'kind: Stale');
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    expect(Object.keys(tree(temp()))).not.toContain('prod/stale.yaml');
   });
 
   it('writes a Helm v2 chart whose templates render back to the plain manifests', () => {
-    synthesize({ outdir, profiles: profiles(), chartVersion: '1.2.3' });
-    const chart = readFileSync(join(outdir, 'helm/spring-api-prod/Chart.yaml'), 'utf8');
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    const chart = readFileSync(join(temp(), 'helm/spring-api-prod/Chart.yaml'), 'utf8');
     expect(chart).toContain('apiVersion: v2\nname: spring-api-prod\n');
     expect(chart).toContain('version: 1.2.3\nappVersion: 0.1.0\n');
-    const template = join(outdir, 'helm/spring-api-prod/templates/spring-api.k8s.yaml');
+    const template = join(temp(), 'helm/spring-api-prod/templates/spring-api.k8s.yaml');
     // Go's text/template is what Helm renders with; the Vault templates must survive it intact.
     const go = spawnSync('go', ['run', join(root, 'tests/support/gotemplate/main.go'), template], {
       encoding: 'utf8',
@@ -106,7 +102,7 @@ describe('synthesize', () => {
     });
     expect(go.stderr).toBe('');
     expect(go.status).toBe(0);
-    expect(go.stdout).toBe(readFileSync(join(outdir, 'prod/spring-api.k8s.yaml'), 'utf8'));
+    expect(go.stdout).toBe(readFileSync(join(temp(), 'prod/spring-api.k8s.yaml'), 'utf8'));
     expect(go.stdout).toContain('{{ index .Data.data "app.api-key" }}');
   });
 });
