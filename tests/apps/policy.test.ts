@@ -4,6 +4,7 @@ import { renderedEnvironments } from '../support/fixtures';
 import {
   imageViolations,
   looksRandom,
+  metadataViolations,
   networkPolicyViolations,
   probeViolations,
   resourceViolations,
@@ -38,6 +39,9 @@ describe.each(ENVIRONMENTS)('%s output policies', (env) => {
   });
   it('covers every workload with ingress and egress NetworkPolicies', () => {
     expect(networkPolicyViolations(objects)).toEqual([]);
+  });
+  it('uses label and annotation keys and label values the API server accepts', () => {
+    expect(metadataViolations(objects)).toEqual([]);
   });
   it('has a default-deny policy for the whole namespace', () => {
     const deny = objects.find((o) => o.metadata.name === 'default-deny-all') as any;
@@ -116,6 +120,18 @@ describe('each policy can fail', () => {
     deploymentOf(objects).spec.template.spec.containers[0].image = 'localhost:5000/acme/api';
     expect(imageViolations(objects)).toEqual([
       'Deployment/spring-api/spring-api container api: image "localhost:5000/acme/api" is not pinned',
+    ]);
+  });
+  it('metadata', () => {
+    const objects = clone(rendered.prod);
+    const long = 'a'.repeat(45);
+    deploymentOf(objects).spec.template.metadata.annotations[
+      `vault.hashicorp.com/agent-inject-template-${long}`
+    ] = 'x';
+    deploymentOf(objects).metadata.labels['app.kubernetes.io/version'] = '1.0 beta';
+    expect(metadataViolations(objects)).toEqual([
+      'Deployment/spring-api/spring-api metadata label "app.kubernetes.io/version": value "1.0 beta" is not a valid label value',
+      `Deployment/spring-api/spring-api pod template annotation "vault.hashicorp.com/agent-inject-template-${long}": name part is not a qualified name of at most 63 characters`,
     ]);
   });
   it('network policies', () => {

@@ -77,7 +77,7 @@ describe('synthesize', () => {
     expect(run).toThrow(ConfigError);
     expect(run).toThrow(
       'staging.springApi.replicas = 0 is invalid: must be an integer from 1 to 50\n' +
-        'prod.springApi.image.tag = "latest" is invalid: must be a pinned version tag (letters, digits, "_", "." and "-"), never "latest"',
+        'prod.springApi.image.tag = "latest" is invalid: must be a pinned version tag of at most 63 characters (letters, digits, "_", "." and "-", starting and ending with a letter or digit), never "latest"',
     );
     expect(tree(temp())).toEqual(before);
   });

@@ -48,7 +48,8 @@ const PROPERTY_FORMS = `${SETTING_FORMS}, at most ${PROPERTY_MAX} characters`;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const REPOSITORY =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
-const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+// A tag that is also a valid label value, since it labels the pods (app.kubernetes.io/version).
+const TAG = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const VAULT_ROLE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const VAULT_KV2_PATH = /^[a-z0-9][a-z0-9_-]*\/data(\/[a-z0-9][a-z0-9_-]*)+$/;
@@ -82,7 +83,7 @@ export function resolveSpringApi(
     TAG.test(tag) && tag.toLowerCase() !== 'latest',
     'image.tag',
     tag,
-    'a pinned version tag (letters, digits, "_", "." and "-"), never "latest"',
+    'a pinned version tag of at most 63 characters (letters, digits, "_", "." and "-", starting and ending with a letter or digit), never "latest"',
   );
   if (digest !== undefined) {
     c.matches('image.digest', digest, DIGEST, 'a digest of the form "sha256:<64 hex digits>"');

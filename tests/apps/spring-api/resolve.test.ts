@@ -136,7 +136,12 @@ describe('bad values: one exact message each', () => {
     [
       'latest tag',
       { image: { ...image, tag: 'latest' } },
-      'springApi.image.tag = "latest" is invalid: must be a pinned version tag (letters, digits, "_", "." and "-"), never "latest"',
+      'springApi.image.tag = "latest" is invalid: must be a pinned version tag of at most 63 characters (letters, digits, "_", "." and "-", starting and ending with a letter or digit), never "latest"',
+    ],
+    [
+      'tag too long for a label',
+      { image: { ...image, tag: `1.0.0-${'a'.repeat(60)}` } },
+      `springApi.image.tag = "1.0.0-${'a'.repeat(60)}" is invalid: must be a pinned version tag of at most 63 characters (letters, digits, "_", "." and "-", starting and ending with a letter or digit), never "latest"`,
     ],
     [
       'tag inside repository',
