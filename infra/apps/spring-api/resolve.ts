@@ -1,6 +1,7 @@
 import { Checks, DNS_SUBDOMAIN } from '../../config/checks';
 import { PLATFORM_ENDPOINTS } from '../../config/platform';
-import { ResolvedSpringApi, SecretDelivery, SpringApiProps } from './props';
+import { ResolvedSpringApi, SpringApiProps } from './props';
+import { checkDelivery } from './secret-rules';
 
 /** Defaults of SpringApiProps, resolved once here with `??`. */
 export const SPRING_API_DEFAULTS = {
@@ -51,8 +52,6 @@ const REPOSITORY =
 // A tag that is also a valid label value, since it labels the pods (app.kubernetes.io/version).
 const TAG = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const VAULT_ROLE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const VAULT_KV2_PATH = /^[a-z0-9][a-z0-9_-]*\/data(\/[a-z0-9][a-z0-9_-]*)+$/;
 const JDBC_POSTGRES = /^jdbc:postgresql:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9_]+$/;
 const DB_USER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -259,42 +258,4 @@ export function resolveSpringApi(
     quotaHeadroomPercent,
     platform: props.platform ?? PLATFORM_ENDPOINTS,
   };
-}
-
-function checkDelivery(c: Checks, delivery: SecretDelivery, properties: readonly string[]): void {
-  if (delivery.kind === 'kubernetes') {
-    for (const property of properties) {
-      const value = delivery.values[property];
-      c.require(
-        typeof value === 'string' && value.length > 0,
-        `secretDelivery.values["${property}"]`,
-        value === undefined ? undefined : '<redacted>',
-        'a non-empty string for every secret property',
-      );
-    }
-    for (const key of Object.keys(delivery.values)) {
-      c.require(
-        properties.includes(key),
-        `secretDelivery.values["${key}"]`,
-        '<redacted>',
-        'a value only for properties listed in secretProperties',
-      );
-    }
-  } else if (delivery.kind === 'vault') {
-    c.matches(
-      'secretDelivery.role',
-      delivery.role,
-      VAULT_ROLE,
-      'a Vault role name (lowercase letters, digits, "_" and "-", at most 63 characters)',
-    );
-    c.matches(
-      'secretDelivery.path',
-      delivery.path,
-      VAULT_KV2_PATH,
-      'a KV v2 data path "<mount>/data/<path>" such as "secret/data/spring-api"',
-    );
-  } else {
-    const kind = (delivery as { kind?: unknown }).kind;
-    c.require(false, 'secretDelivery.kind', kind, 'one of "kubernetes", "vault"');
-  }
 }
