@@ -1,0 +1,82 @@
+package dev.k8splatform.springapi.config;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.EnumerablePropertySource;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Reports where the application's settings come from (environment variables, the config
+ * folder, the secrets folder, the packaged defaults) without ever showing a value, so an
+ * operator can check that a ConfigMap, a Secret or the Vault agent reached the pod.
+ */
+@RestController
+public class ConfigSourcesController {
+
+  /** Properties whose origin is reported. */
+  static final List<String> REPORTED = List.of(
+      "app.environment",
+      "app.api-key",
+      "spring.datasource.url",
+      "spring.datasource.password",
+      "server.port",
+      "management.server.port");
+
+  /** Spring's view over all other sources; skipped so the real origin shows. */
+  private static final String AGGREGATE = "configurationProperties";
+
+  private final ConfigurableEnvironment environment;
+
+  public ConfigSourcesController(ConfigurableEnvironment environment) {
+    this.environment = environment;
+  }
+
+  /** One property: whether it is set and which source supplies it. */
+  public record Origin(boolean set, String source, String kind) {}
+
+  /** The response: every active source (name and kind) and the origin of each property. */
+  public record ConfigSources(List<Map<String, String>> sources, Map<String, Origin> properties) {}
+
+  @GetMapping("/api/config-sources")
+  public ConfigSources configSources() {
+    List<Map<String, String>> sources = new ArrayList<>();
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (source instanceof EnumerablePropertySource<?> && !AGGREGATE.equals(source.getName())) {
+        sources.add(Map.of("name", source.getName(), "kind", kind(source)));
+      }
+    }
+    Map<String, Origin> properties = new LinkedHashMap<>();
+    for (String property : REPORTED) {
+      properties.put(property, origin(property));
+    }
+    return new ConfigSources(sources, properties);
+  }
+
+  private Origin origin(String property) {
+    for (PropertySource<?> source : environment.getPropertySources()) {
+      if (!AGGREGATE.equals(source.getName()) && source.containsProperty(property)) {
+        return new Origin(true, source.getName(), kind(source));
+      }
+    }
+    return new Origin(false, null, null);
+  }
+
+  /** A stable, human word for a source, independent of Spring's naming details. */
+  static String kind(PropertySource<?> source) {
+    String name = source.getName().toLowerCase(java.util.Locale.ROOT);
+    boolean tree = name.contains("configtree") || name.contains("config tree");
+    if (source instanceof SystemEnvironmentPropertySource) return "environment";
+    if (tree && name.contains("secrets")) return "secrets-folder";
+    if (tree) return "config-folder";
+    if (name.contains("application")) return "packaged-defaults";
+    if (name.equals("systemproperties")) return "system-properties";
+    if (name.contains("commandline")) return "command-line";
+    return "other";
+  }
+}
