@@ -3,8 +3,8 @@ package dev.k8splatform.springapi.web;
 import dev.k8splatform.springapi.articles.ArticleNotFoundException;
 import dev.k8splatform.springapi.articles.DuplicateTitleException;
 import jakarta.validation.ConstraintViolationException;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -26,6 +26,9 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 public class ProblemHandlers extends ResponseEntityExceptionHandler {
 
+  /** One invalid field or parameter, in a stable JSON shape. */
+  public record FieldProblem(String field, String message) {}
+
   @ExceptionHandler(ArticleNotFoundException.class)
   ProblemDetail notFound(ArticleNotFoundException e) {
     return problem(HttpStatus.NOT_FOUND, "not-found", "Article not found", e.getMessage());
@@ -46,7 +49,7 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
   ProblemDetail constraint(ConstraintViolationException e) {
     ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid parameter", "Request parameters are invalid.");
     p.setProperty("errors", e.getConstraintViolations().stream()
-        .map(v -> Map.of("field", lastNode(v.getPropertyPath().toString()), "message", v.getMessage()))
+        .map(v -> new FieldProblem(lastNode(v.getPropertyPath().toString()), v.getMessage()))
         .toList());
     return p;
   }
@@ -55,9 +58,9 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
   protected ResponseEntity<Object> handleMethodArgumentNotValid(
       MethodArgumentNotValidException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "validation", "Invalid article", "The article has invalid fields.");
-    List<Map<String, String>> errors = e.getBindingResult().getFieldErrors().stream()
-        .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
-        .sorted((a, b) -> (a.get("field") + a.get("message")).compareTo(b.get("field") + b.get("message")))
+    List<FieldProblem> errors = e.getBindingResult().getFieldErrors().stream()
+        .map(f -> new FieldProblem(f.getField(), String.valueOf(f.getDefaultMessage())))
+        .sorted(Comparator.comparing(FieldProblem::field).thenComparing(FieldProblem::message))
         .toList();
     p.setProperty("errors", errors);
     return ResponseEntity.badRequest().body(p);
@@ -68,9 +71,9 @@ public class ProblemHandlers extends ResponseEntityExceptionHandler {
       HandlerMethodValidationException e, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
     ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "Invalid parameter", "Request parameters are invalid.");
     p.setProperty("errors", e.getParameterValidationResults().stream()
-        .flatMap(r -> r.getResolvableErrors().stream().map(err -> Map.of(
-            "field", String.valueOf(r.getMethodParameter().getParameterName()),
-            "message", String.valueOf(err.getDefaultMessage()))))
+        .flatMap(r -> r.getResolvableErrors().stream().map(err -> new FieldProblem(
+            String.valueOf(r.getMethodParameter().getParameterName()),
+            String.valueOf(err.getDefaultMessage()))))
         .toList());
     return ResponseEntity.badRequest().body(p);
   }
