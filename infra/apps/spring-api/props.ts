@@ -12,13 +12,13 @@ export interface ImageProps {
 
 /** CPU and memory for the API container. */
 export interface ResourceProps {
-  /** @default "250m" */
+  /** @default "500m" (measured: apps/spring-api/README.md) */
   readonly cpuRequest?: string;
   /** @default "1" */
   readonly cpuLimit?: string;
-  /** @default "512Mi" */
+  /** @default "640Mi" */
   readonly memoryRequest?: string;
-  /** Memory limit; requests equal to limits avoid OOM kills under node pressure. @default "512Mi" */
+  /** Memory limit; requests equal to limits avoid OOM kills under node pressure. @default "640Mi" */
   readonly memoryLimit?: string;
 }
 

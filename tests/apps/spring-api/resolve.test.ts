@@ -28,10 +28,10 @@ describe('defaults', () => {
   });
   it('resources', () => {
     expect(api.resources).toEqual({
-      cpuRequest: '250m',
+      cpuRequest: '500m',
       cpuLimit: '1',
-      memoryRequest: '512Mi',
-      memoryLimit: '512Mi',
+      memoryRequest: '640Mi',
+      memoryLimit: '640Mi',
     });
   });
   it('ports 8080 and 8081', () => {
