@@ -18,6 +18,11 @@ final class JarProcess implements AutoCloseable {
   final Duration startToReady;
 
   JarProcess(List<String> jvmArgs, List<String> appArgs) throws IOException, InterruptedException {
+    this(jvmArgs, appArgs, java.util.Map.of());
+  }
+
+  JarProcess(List<String> jvmArgs, List<String> appArgs, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
     Path jar = Path.of("target", "spring-api.jar");
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: run `mvn package` first (verify does it)");
@@ -31,7 +36,9 @@ final class JarProcess implements AutoCloseable {
         "--management.server.port=" + managementPort, "--management.server.address=127.0.0.1"));
     command.addAll(appArgs);
     Instant started = Instant.now();
-    process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    process = builder.start();
     Http management = new Http(managementPort);
     Instant deadline = started.plus(Duration.ofSeconds(120));
     while (true) {

@@ -4,6 +4,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
@@ -58,10 +61,14 @@ public class ConfigSourcesController {
     return new ConfigSources(sources, properties);
   }
 
+  // Boot's own view of the sources, so the lookup follows the binder's relaxed rules
+  // (APP_APIKEY in the environment is app.api-key) rather than raw property names.
   private Origin origin(String property) {
-    for (PropertySource<?> source : environment.getPropertySources()) {
-      if (!AGGREGATE.equals(source.getName()) && source.containsProperty(property)) {
-        return new Origin(true, source.getName(), kind(source));
+    ConfigurationPropertyName name = ConfigurationPropertyName.of(property);
+    for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
+      if (source.getConfigurationProperty(name) != null
+          && source.getUnderlyingSource() instanceof PropertySource<?> underlying) {
+        return new Origin(true, underlying.getName(), kind(underlying));
       }
     }
     return new Origin(false, null, null);
