@@ -1,5 +1,7 @@
 // `npm run synth` (and `cdk8s synth`, through cdk8s.yaml): writes the API's manifests for every
 // environment, or for those named on the command line, into dist/ (or $CDK8S_OUTDIR).
+// `--image-tag=<tag>` stamps one image tag (CI: the commit's build) into every environment;
+// it is validated like any profile value.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors';
@@ -12,22 +14,31 @@ const root = resolve(__dirname, '..', '..');
 
 function main(argv: readonly string[]): number {
   const started = process.hrtime.bigint();
-  const unknown = argv.filter((a) => !isEnvironmentName(a));
+  const imageTag = argv.find((a) => a.startsWith('--image-tag='))?.slice('--image-tag='.length);
+  const names = argv.filter((a) => !a.startsWith('--image-tag='));
+  const unknown = names.filter((a) => !isEnvironmentName(a));
   if (unknown.length > 0) {
     console.error(
       `synth: unknown environment ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
-        `allowed: ${ENVIRONMENTS.join(', ')}`,
+        `allowed: ${ENVIRONMENTS.join(', ')}, and --image-tag=<tag>`,
     );
     return 2;
   }
   const selected: readonly EnvironmentName[] =
-    argv.length > 0 ? (argv as EnvironmentName[]) : ENVIRONMENTS;
+    names.length > 0 ? (names as EnvironmentName[]) : ENVIRONMENTS;
 
   const devSecrets = selected.includes('dev')
     ? loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES)
     : {};
   const all = springApiProfiles(devSecrets);
-  const profiles = Object.fromEntries(selected.map((env) => [env, all[env]]));
+  const profiles = Object.fromEntries(
+    selected.map((env) => [
+      env,
+      imageTag === undefined
+        ? all[env]
+        : { ...all[env], image: { ...all[env].image, tag: imageTag } },
+    ]),
+  );
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
   const outdir = resolve(process.env.CDK8S_OUTDIR ?? join(root, 'dist'));
 

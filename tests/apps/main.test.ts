@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useTempDir } from '../support/temp-dir';
 
@@ -28,8 +28,21 @@ describe('npm run synth (infra/apps/main.ts)', () => {
   it('refuses an unknown environment and writes nothing', () => {
     const run = synth(['qa'], temp());
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('synth: unknown environment "qa"; allowed: dev, staging, prod\n');
+    expect(run.stderr).toBe(
+      'synth: unknown environment "qa"; allowed: dev, staging, prod, and --image-tag=<tag>\n',
+    );
     expect(readdirSync(temp())).toEqual([]);
     expect(existsSync(join(temp(), 'qa'))).toBe(false);
+  });
+
+  it('stamps --image-tag into every environment, validated like a profile value', () => {
+    const sha = '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345';
+    expect(synth(['prod', `--image-tag=${sha}`], temp()).status).toBe(0);
+    const prod = readFileSync(join(temp(), 'prod', 'spring-api.k8s.yaml'), 'utf8');
+    expect(prod).toContain(`image: ghcr.io/k8s-platform/spring-api:${sha}`);
+    expect(prod).toContain(`app.kubernetes.io/version: ${sha}`);
+    const bad = synth(['prod', '--image-tag=latest'], temp());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain('prod.springApi.image.tag = "latest" is invalid');
   });
 });
