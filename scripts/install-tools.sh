@@ -44,3 +44,12 @@ if [[ ! -x "$crdcheck_bin" || ! -f "$crdcheck_stamp" || "$(cat "$crdcheck_stamp"
   (cd "$crdcheck_src" && go build -mod=readonly -trimpath -o "$crdcheck_bin" .)
   echo "$want" >"$crdcheck_stamp"
 fi
+
+# --- Go: actionlint, the GitHub Actions workflow linter -----------------------------------
+actionlint_version="v1.7.12"
+actionlint_bin="$tools/bin/actionlint"
+if [[ ! -x "$actionlint_bin" || "$("$actionlint_bin" -version 2>/dev/null | head -1)" != "$actionlint_version" ]]; then
+  echo "install-tools: installing actionlint $actionlint_version into $tools/bin" >&2
+  mkdir -p "$tools/bin"
+  GOBIN="$tools/bin" go install "github.com/rhysd/actionlint/cmd/actionlint@$actionlint_version"
+fi
