@@ -1,0 +1,25 @@
+import { podFromTemplate, SCHEMA_CHECKED_ONLY } from '../../scripts/verify/verify';
+import { renderedEnvironments } from '../support/fixtures';
+import { validateStrict } from '../support/schema';
+
+// The parts of `npm run verify` that need no server; the server-side checks run in verify itself.
+describe('podFromTemplate', () => {
+  const deployment = renderedEnvironments().prod.find((o) => o.kind === 'Deployment') as any;
+  const pod = podFromTemplate(deployment);
+
+  it('is the Pod the Deployment would create, so Pod Security can enforce on it', () => {
+    expect(pod.kind).toBe('Pod');
+    expect(pod.metadata.name).toBe('spring-api-template-check');
+    expect(pod.metadata.namespace).toBe('spring-api');
+    expect(pod.spec).toBe(deployment.spec.template.spec);
+    expect(pod.metadata.annotations['vault.hashicorp.com/role']).toBe('spring-api');
+  });
+
+  it('is a valid Pod for the 1.32 schema', () => {
+    expect(validateStrict([pod])).toEqual([{ status: 'ok' }]);
+  });
+
+  it('leaves only the CRD kind to the schema check', () => {
+    expect(SCHEMA_CHECKED_ONLY).toEqual(['ServiceMonitor']);
+  });
+});
