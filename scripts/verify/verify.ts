@@ -8,7 +8,10 @@ import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
 import { ManifestObject, renderAll } from '../../infra/apps/render';
+import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
+import { AppVaultAccess } from '../../infra/platform/vault/app-access';
 import { LocalCluster } from './local-cluster';
+import { checkAppAccess, LocalVault } from './vault-check';
 
 const root = resolve(__dirname, '..', '..');
 
@@ -169,11 +172,45 @@ async function main(): Promise<number> {
         `verify: ${env.environment}: ${objects.length + namespaces.length} objects checked`,
       );
     }
+    // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
+    const prod = rendered.find((e) => e.environment === 'prod');
+    const deployment = prod?.objects.find((o) => o.kind === 'Deployment') as Json;
+    const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+    const access: AppVaultAccess = {
+      role: annotations['vault.hashicorp.com/role'] ?? '',
+      namespace: deployment.metadata.namespace,
+      serviceAccount: deployment.spec.template.spec.serviceAccountName,
+      kvDataPath: annotations['vault.hashicorp.com/agent-inject-secret-app.api-key'] ?? '',
+      audience: PLATFORM_ENDPOINTS.vault.tokenAudience,
+    };
+    const secretKeys = Object.keys(annotations)
+      .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
+      .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
+    const vault = await LocalVault.start(
+      cluster,
+      join(root, '.tools', 'verify-venv', 'bin', 'bao'),
+    );
+    const broad = checkAppAccess(
+      cluster,
+      vault,
+      access,
+      secretKeys,
+      'path "secret/data/*" {\n  capabilities = ["read"]\n}\n',
+    );
+    if (!broad.some((f) => f.includes('too broad')))
+      failures.push('self-test: a too-broad Vault policy went unnoticed');
+    const vaultFailures = checkAppAccess(cluster, vault, access, secretKeys);
+    failures.push(...vaultFailures.map((f) => `vault: ${f}`));
+    if (vaultFailures.length === 0) passed++;
+    console.log(
+      `verify: vault: role ${access.role} reads ${access.kvDataPath} (${secretKeys.join(', ')}) and nothing else; ` +
+        `other tokens refused; a too-broad policy is caught (${vaultFailures.length === 0 ? 'ok' : 'FAILED'})`,
+    );
     console.log(
       `verify: schema-checked only (no CRD offline; tools/crdcheck in npm test): ${[...skipped].join(', ')}`,
     );
   } finally {
-    cluster.stop();
+    await cluster.stopAndWait();
   }
 
   for (const f of failures) console.error(`verify: FAIL ${f}`);

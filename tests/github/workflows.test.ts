@@ -123,13 +123,21 @@ describe('shell scripts', () => {
   const scripts = [
     '.ci/run',
     'scripts/install-tools.sh',
+    'scripts/install-verify-tools.sh',
     'scripts/gitops/publish-manifests.sh',
     'scripts/gitops/render-base.sh',
     'apps/spring-api/scripts/load-test.sh',
   ];
 
   it('are every shell script in the repository', () => {
-    const found = spawnSync('git', ['ls-files', '*.sh', '.ci/run'], { cwd: root, encoding: 'utf8' })
+    const found = spawnSync(
+      'git',
+      ['ls-files', '--cached', '--others', '--exclude-standard', '*.sh', '.ci/run'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    )
       .stdout.trim()
       .split('\n')
       .filter((f) => existsSync(join(root, f)));

@@ -1,4 +1,5 @@
 import { Volume } from 'cdk8s-plus-28/lib/imports/k8s';
+import { PLATFORM_ENDPOINTS } from '../../config/platform';
 import { ResolvedSpringApi, VaultSecretDelivery } from './props';
 
 const PREFIX = 'vault.hashicorp.com';
@@ -10,7 +11,7 @@ export const SECRETS_DIR = '/etc/spring-api/secrets';
 export const VAULT_TOKEN_VOLUME = 'vault-token';
 
 /** Audience of that token; the Vault Kubernetes-auth role must expect the same audience. */
-export const VAULT_TOKEN_AUDIENCE = 'vault';
+export const VAULT_TOKEN_AUDIENCE = PLATFORM_ENDPOINTS.vault.tokenAudience;
 
 /**
  * Resources of the injected agent. Set explicitly rather than left to the injector's defaults,
