@@ -3,14 +3,17 @@
 // manifests as server-side dry-runs with strict field validation, inside the API's own
 // namespace, which enforces Pod Security `restricted`. Any rejection or warning fails the run
 // with the object and the server's message. Self-tests first prove each check can fail.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
-import { ManifestObject, renderAll } from '../../infra/apps/render';
+import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
 import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { AppVaultAccess } from '../../infra/platform/vault/app-access';
 import { LocalCluster } from './local-cluster';
+import { checkDevJar } from './jar-check';
 import { checkAppAccess, LocalVault } from './vault-check';
 
 const root = resolve(__dirname, '..', '..');
@@ -102,125 +105,179 @@ function selfTest(cluster: LocalCluster, sample: Json): string[] {
   return problems;
 }
 
-async function main(): Promise<number> {
-  const started = Date.now();
-  const profiles = springApiProfiles(
-    loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES),
+/** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
+export const PARTS = ['manifests', 'vault', 'jar'] as const;
+type Part = (typeof PARTS)[number];
+
+interface Tally {
+  passed: number;
+  readonly failures: string[];
+}
+
+function checkManifests(
+  cluster: LocalCluster,
+  rendered: readonly RenderedEnvironment[],
+  t: Tally,
+): void {
+  const sample = rendered[0]?.objects.find((o) => o.kind === 'Deployment') as Json;
+  const selfProblems = selfTest(cluster, sample);
+  t.failures.push(...selfProblems);
+  console.log(
+    `verify: self-tests ${selfProblems.length === 0 ? 'ok' : 'FAILED'} (a restricted-violating workload warned, its Pod rejected, a misspelt field rejected)`,
   );
-  const rendered = renderAll(profiles);
+  const skipped = new Set<string>();
+  for (const env of rendered) {
+    const namespaces = env.objects.filter((o) => o.kind === 'Namespace');
+    for (const ns of namespaces) {
+      // Namespaces are created for real so that the objects inside them can be dry-run.
+      const applied = cluster.kubectl(
+        ['apply', '--server-side', '--field-manager=verify', '-f', '-'],
+        ns,
+      );
+      if (applied.status !== 0)
+        t.failures.push(`${env.environment} ${label(ns)}: ${applied.stderr}`);
+      const live = cluster.kubectl(['get', 'namespace', ns.metadata.name, '-o', 'json']);
+      const labels = (JSON.parse(live.stdout || '{}') as Json).metadata?.labels ?? {};
+      if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') {
+        t.failures.push(`${env.environment} ${label(ns)}: does not enforce restricted`);
+      } else t.passed++;
+    }
+    const objects: { object: Json; verb: 'apply' | 'create' }[] = [];
+    for (const o of env.objects) {
+      if (o.kind === 'Namespace') continue;
+      if (SCHEMA_CHECKED_ONLY.includes(o.kind)) {
+        skipped.add(`${o.kind} (${env.environment})`);
+        continue;
+      }
+      objects.push({ object: o, verb: 'apply' });
+      if (o.kind === 'Deployment') objects.push({ object: podFromTemplate(o), verb: 'create' });
+    }
+    for (const { object, verb } of objects) {
+      const problem = dryRun(cluster, object, verb);
+      if (problem) t.failures.push(`${env.environment} ${label(object)}: ${problem}`);
+      else t.passed++;
+    }
+    console.log(
+      `verify: ${env.environment}: ${objects.length + namespaces.length} objects checked`,
+    );
+  }
+  console.log(
+    `verify: schema-checked only (no CRD offline; tools/crdcheck in npm test): ${[...skipped].join(', ')}`,
+  );
+}
+
+async function checkVault(
+  cluster: LocalCluster,
+  rendered: readonly RenderedEnvironment[],
+  t: Tally,
+): Promise<void> {
+  // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
+  const prod = rendered.find((e) => e.environment === 'prod');
+  const deployment = prod?.objects.find((o) => o.kind === 'Deployment') as Json;
+  const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+  const access: AppVaultAccess = {
+    role: annotations['vault.hashicorp.com/role'] ?? '',
+    namespace: deployment.metadata.namespace,
+    serviceAccount: deployment.spec.template.spec.serviceAccountName,
+    kvDataPath: annotations['vault.hashicorp.com/agent-inject-secret-app.api-key'] ?? '',
+    audience: PLATFORM_ENDPOINTS.vault.tokenAudience,
+  };
+  const secretKeys = Object.keys(annotations)
+    .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
+    .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
+  const vault = await LocalVault.start(cluster, join(root, '.tools', 'verify-venv', 'bin', 'bao'));
+  const broad = checkAppAccess(
+    cluster,
+    vault,
+    access,
+    secretKeys,
+    'path "secret/data/*" {\n  capabilities = ["read"]\n}\n',
+  );
+  if (!broad.some((f) => f.includes('too broad')))
+    t.failures.push('self-test: a too-broad Vault policy went unnoticed');
+  const failures = checkAppAccess(cluster, vault, access, secretKeys);
+  t.failures.push(...failures.map((f) => `vault: ${f}`));
+  if (failures.length === 0) t.passed++;
+  console.log(
+    `verify: vault: role ${access.role} reads ${access.kvDataPath} (${secretKeys.join(', ')}) and nothing else; ` +
+      `other tokens refused; a too-broad policy is caught (${failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
+async function checkJar(
+  cluster: LocalCluster,
+  rendered: readonly RenderedEnvironment[],
+  t: Tally,
+): Promise<void> {
+  const dev = rendered.find((e) => e.environment === 'dev');
+  if (!dev) return;
+  const scratch = mkdtempSync(join(tmpdir(), 'verify-jar-'));
+  try {
+    const failures = await checkDevJar(
+      cluster,
+      dev.objects,
+      join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
+      scratch,
+    );
+    t.failures.push(...failures.map((f) => `jar: ${f}`));
+    if (failures.length === 0) t.passed++;
+    console.log(
+      `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; API key from the Secret (env), ` +
+        `settings from the ConfigMap folder, a write with the key accepted (${failures.length === 0 ? 'ok' : 'FAILED'})`,
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const started = Date.now();
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  const unknown = (only ?? []).filter((p) => !(PARTS as readonly string[]).includes(p));
+  if (unknown.length > 0 || argv.some((a) => !a.startsWith('--only='))) {
+    console.error(
+      `verify: usage: verify [--only=${PARTS.join(',')}] (unknown: ${[...unknown, ...argv.filter((a) => !a.startsWith('--only='))].join(' ')})`,
+    );
+    return 2;
+  }
+  const parts = new Set<Part>((only ?? PARTS) as Part[]);
+  const rendered = renderAll(
+    springApiProfiles(loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES)),
+  );
   const cluster = await LocalCluster.start(join(root, '.tools', 'bin', 'kube-apiserver'));
-  const stop = (): void => cluster.stop();
-  process.once('exit', stop);
+  process.once('exit', () => cluster.stop());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      stop();
+      cluster.stop();
       process.exit(130);
     });
   }
 
-  const failures: string[] = [];
-  let passed = 0;
+  const tally: Tally = { passed: 0, failures: [] };
   try {
     const version = cluster.kubectl(['version', '-o', 'json']);
     const server = (JSON.parse(version.stdout) as Json).serverVersion.gitVersion as string;
-    console.log(`verify: kube-apiserver ${server} on 127.0.0.1`);
+    console.log(`verify: kube-apiserver ${server} on 127.0.0.1; parts: ${[...parts].join(', ')}`);
     if (!server.startsWith(`v${KUBERNETES_MINOR}.`))
-      failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
-
-    const sample = rendered[0]?.objects.find((o) => o.kind === 'Deployment') as Json;
-    const selfProblems = selfTest(cluster, sample);
-    failures.push(...selfProblems);
-    console.log(
-      `verify: self-tests ${selfProblems.length === 0 ? 'ok' : 'FAILED'} (a restricted-violating workload warned, its Pod rejected, a misspelt field rejected)`,
-    );
-
-    const skipped = new Set<string>();
-    for (const env of rendered) {
-      const namespaces = env.objects.filter((o) => o.kind === 'Namespace');
-      for (const ns of namespaces) {
-        // Namespaces are created for real so that the objects inside them can be dry-run.
-        const applied = cluster.kubectl(
-          ['apply', '--server-side', '--field-manager=verify', '-f', '-'],
-          ns,
-        );
-        if (applied.status !== 0)
-          failures.push(`${env.environment} ${label(ns)}: ${applied.stderr}`);
-        const live = cluster.kubectl(['get', 'namespace', ns.metadata.name, '-o', 'json']);
-        const enforce = (JSON.parse(live.stdout || '{}') as Json).metadata?.labels?.[
-          'pod-security.kubernetes.io/enforce'
-        ];
-        if (enforce !== 'restricted')
-          failures.push(`${env.environment} ${label(ns)}: does not enforce restricted`);
-        else passed++;
-      }
-      const objects: { object: ManifestObject | Json; verb: 'apply' | 'create' }[] = [];
-      for (const o of env.objects) {
-        if (o.kind === 'Namespace') continue;
-        if (SCHEMA_CHECKED_ONLY.includes(o.kind)) {
-          skipped.add(`${o.kind} (${env.environment})`);
-          continue;
-        }
-        objects.push({ object: o, verb: 'apply' });
-        if (o.kind === 'Deployment') objects.push({ object: podFromTemplate(o), verb: 'create' });
-      }
-      for (const { object, verb } of objects) {
-        const problem = dryRun(cluster, object, verb);
-        if (problem) failures.push(`${env.environment} ${label(object)}: ${problem}`);
-        else passed++;
-      }
-      console.log(
-        `verify: ${env.environment}: ${objects.length + namespaces.length} objects checked`,
-      );
-    }
-    // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
-    const prod = rendered.find((e) => e.environment === 'prod');
-    const deployment = prod?.objects.find((o) => o.kind === 'Deployment') as Json;
-    const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
-    const access: AppVaultAccess = {
-      role: annotations['vault.hashicorp.com/role'] ?? '',
-      namespace: deployment.metadata.namespace,
-      serviceAccount: deployment.spec.template.spec.serviceAccountName,
-      kvDataPath: annotations['vault.hashicorp.com/agent-inject-secret-app.api-key'] ?? '',
-      audience: PLATFORM_ENDPOINTS.vault.tokenAudience,
-    };
-    const secretKeys = Object.keys(annotations)
-      .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
-      .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
-    const vault = await LocalVault.start(
-      cluster,
-      join(root, '.tools', 'verify-venv', 'bin', 'bao'),
-    );
-    const broad = checkAppAccess(
-      cluster,
-      vault,
-      access,
-      secretKeys,
-      'path "secret/data/*" {\n  capabilities = ["read"]\n}\n',
-    );
-    if (!broad.some((f) => f.includes('too broad')))
-      failures.push('self-test: a too-broad Vault policy went unnoticed');
-    const vaultFailures = checkAppAccess(cluster, vault, access, secretKeys);
-    failures.push(...vaultFailures.map((f) => `vault: ${f}`));
-    if (vaultFailures.length === 0) passed++;
-    console.log(
-      `verify: vault: role ${access.role} reads ${access.kvDataPath} (${secretKeys.join(', ')}) and nothing else; ` +
-        `other tokens refused; a too-broad policy is caught (${vaultFailures.length === 0 ? 'ok' : 'FAILED'})`,
-    );
-    console.log(
-      `verify: schema-checked only (no CRD offline; tools/crdcheck in npm test): ${[...skipped].join(', ')}`,
-    );
+      tally.failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
+    if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
+    if (parts.has('vault')) await checkVault(cluster, rendered, tally);
+    if (parts.has('jar')) await checkJar(cluster, rendered, tally);
   } finally {
     await cluster.stopAndWait();
   }
 
-  for (const f of failures) console.error(`verify: FAIL ${f}`);
+  for (const f of tally.failures) console.error(`verify: FAIL ${f}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`verify: ${passed} passed, ${failures.length} failed in ${seconds} s`);
-  return failures.length === 0 ? 0 : 1;
+  console.log(`verify: ${tally.passed} passed, ${tally.failures.length} failed in ${seconds} s`);
+  return tally.failures.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {
-  main().then(
+  main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
       console.error(`verify: ${error instanceof Error ? error.message : String(error)}`);

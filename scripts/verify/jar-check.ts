@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ManifestObject } from '../../infra/apps/render';
+import { LocalCluster } from './local-cluster';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** The container's files and environment as the kubelet would give them, under `root`. */
+export function materialize(
+  objects: readonly ManifestObject[],
+  root: string,
+): { env: Record<string, string>; secretValues: string[] } {
+  const byName = (kind: string, name: string): Json | undefined =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
+  const spec = deployment.spec.template.spec;
+  const container = spec.containers[0];
+  const local = (mountPath: string): string => join(root, mountPath);
+  const decode = (v: string): string => Buffer.from(v, 'base64').toString('utf8');
+  const secretValues: string[] = [];
+
+  for (const mount of container.volumeMounts ?? []) {
+    const volume = spec.volumes.find((v: Json) => v.name === mount.name);
+    const dir = local(mount.mountPath);
+    mkdirSync(dir, { recursive: true });
+    if (volume?.configMap) {
+      const data = byName('ConfigMap', volume.configMap.name)?.data ?? {};
+      for (const item of volume.configMap.items ??
+        Object.keys(data).map((k) => ({ key: k, path: k }))) {
+        writeFileSync(join(dir, item.path), data[item.key]);
+      }
+    } else if (volume?.secret) {
+      const data = byName('Secret', volume.secret.secretName)?.data ?? {};
+      for (const [key, value] of Object.entries<string>(data)) {
+        writeFileSync(join(dir, key), decode(value), { mode: 0o600 });
+        secretValues.push(decode(value));
+      }
+    }
+  }
+  const env: Record<string, string> = {};
+  for (const e of container.env ?? []) {
+    if (e.value !== undefined) env[e.name] = e.value;
+    else if (e.valueFrom?.configMapKeyRef) {
+      const ref = e.valueFrom.configMapKeyRef;
+      env[e.name] = byName('ConfigMap', ref.name)?.data?.[ref.key];
+    } else if (e.valueFrom?.secretKeyRef) {
+      const ref = e.valueFrom.secretKeyRef;
+      env[e.name] = decode(byName('Secret', ref.name)?.data?.[ref.key] ?? '');
+    }
+  }
+  // The config-tree import names the mount paths; point it at the local copies.
+  for (const [name, value] of Object.entries(env)) {
+    env[name] = value.replace(
+      /(configtree:)(\/[^,]*)/g,
+      (_, scheme: string, path: string) => `${scheme}${local(path)}`,
+    );
+  }
+  return { env, secretValues };
+}
+
+/**
+ * Starts the packaged jar with exactly the files and variables the dev manifests give the
+ * container, then asks what the kubelet and an operator would: is it ready on the probe
+ * path, which source supplies the API key, and does that key open writes.
+ */
+export async function checkDevJar(
+  cluster: LocalCluster,
+  objects: readonly ManifestObject[],
+  jar: string,
+  scratch: string,
+): Promise<string[]> {
+  if (!existsSync(jar)) {
+    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: join(jar, '..', '..'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) return [`${jar} is missing and could not be built`];
+  }
+  const { env, secretValues } = materialize(objects, scratch);
+  const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
+  const container = deployment.spec.template.spec.containers[0];
+  const [port, management] = [await freePort(), await freePort()];
+  cluster.launch(
+    'java',
+    [
+      '-jar',
+      jar,
+      `--server.port=${port}`,
+      `--management.server.port=${management}`,
+      '--server.address=127.0.0.1',
+      '--management.server.address=127.0.0.1',
+    ],
+    'spring-api.log',
+    { ...process.env, ...env },
+  );
+
+  const readiness = `http://127.0.0.1:${management}${container.readinessProbe.httpGet.path}`;
+  const deadline = Date.now() + 120_000;
+  let ready = false;
+  while (!ready && Date.now() < deadline) {
+    ready = await fetch(readiness).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (!ready) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!ready)
+    return [
+      `the jar did not answer ${container.readinessProbe.httpGet.path} with 200 within 120 s`,
+    ];
+
+  const failures: string[] = [];
+  const sourcesText = await (await fetch(`http://127.0.0.1:${port}/api/config-sources`)).text();
+  const properties = (JSON.parse(sourcesText) as Json).properties;
+  if (properties['app.api-key']?.kind !== 'environment') {
+    failures.push(
+      `app.api-key should come from the Secret's environment variable, came from ${JSON.stringify(properties['app.api-key'])}`,
+    );
+  }
+  if (properties['app.environment']?.kind !== 'config-folder') {
+    failures.push(
+      `app.environment should come from the ConfigMap folder, came from ${JSON.stringify(properties['app.environment'])}`,
+    );
+  }
+  if (secretValues.some((v) => sourcesText.includes(v)))
+    failures.push('/api/config-sources shows a secret value');
+  const key = env.APP_APIKEY ?? '';
+  const write = await fetch(`http://127.0.0.1:${port}/api/articles`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-Key': key },
+    body: JSON.stringify({
+      title: 'verify',
+      body: 'written with the dev Secret',
+      author: 'verify',
+    }),
+  });
+  if (write.status !== 201)
+    failures.push(`a write with the dev Secret's key returned ${write.status}, not 201`);
+  return failures;
+}
