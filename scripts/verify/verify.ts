@@ -14,6 +14,7 @@ import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { AppVaultAccess } from '../../infra/platform/vault/app-access';
 import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
+import { kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAppAccess, LocalVault } from './vault-check';
 
 const root = resolve(__dirname, '..', '..');
@@ -106,7 +107,7 @@ function selfTest(cluster: LocalCluster, sample: Json): string[] {
 }
 
 /** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
-export const PARTS = ['manifests', 'vault', 'jar'] as const;
+export const PARTS = ['manifests', 'lint', 'vault', 'jar'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Tally {
@@ -163,6 +164,27 @@ function checkManifests(
   }
   console.log(
     `verify: schema-checked only (no CRD offline; tools/crdcheck in npm test): ${[...skipped].join(', ')}`,
+  );
+}
+
+function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): void {
+  const binary = join(root, '.tools', 'bin', 'kube-score');
+  const exceptions = readExceptions(join(root, 'tools', 'kube-score-exceptions.json'));
+  // Self-test: a Deployment without resources must draw findings.
+  const prod = rendered.find((e) => e.environment === 'prod');
+  const bare = JSON.parse(
+    JSON.stringify(prod?.objects.find((o) => o.kind === 'Deployment')),
+  ) as Json;
+  delete bare.spec.template.spec.containers[0].resources;
+  if (kubeScore(binary, JSON.stringify(bare), exceptions).length === 0) {
+    t.failures.push('self-test: kube-score did not flag a container without resources');
+  }
+  const findings = lintEnvironments(binary, rendered, exceptions);
+  t.failures.push(...findings.map((f) => `kube-score ${f}`));
+  if (findings.length === 0) t.passed += rendered.length;
+  console.log(
+    `verify: kube-score v1.20.0 (default checks, --kubernetes-version v${KUBERNETES_MINOR}): ${findings.length} finding(s) over ` +
+      `${rendered.length} environments; ${exceptions.length} justified exceptions in tools/kube-score-exceptions.json`,
   );
 }
 
@@ -264,6 +286,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (!server.startsWith(`v${KUBERNETES_MINOR}.`))
       tally.failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
     if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
+    if (parts.has('lint')) checkLint(rendered, tally);
     if (parts.has('vault')) await checkVault(cluster, rendered, tally);
     if (parts.has('jar')) await checkJar(cluster, rendered, tally);
   } finally {

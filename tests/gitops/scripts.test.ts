@@ -93,8 +93,14 @@ describe('render-base.sh', () => {
     const result = spawnSync('bash', [renderBase, 'HEAD', out], { cwd: clone, encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(existsSync(join(out, 'dev'))).toBe(false);
+    // The same commit synthesized directly in the clone (not this working tree, which may differ).
     const expected = join(temp(), 'expected');
-    synthesize({ outdir: expected, profiles: profiles(), chartVersion: '0.1.0' });
+    const direct = spawnSync(
+      join(clone, 'node_modules', '.bin', 'ts-node'),
+      ['--transpile-only', 'infra/apps/main.ts', 'staging', 'prod'],
+      { cwd: clone, encoding: 'utf8', env: { ...process.env, CDK8S_OUTDIR: expected } },
+    );
+    expect(direct.status).toBe(0);
     expect(readFileSync(join(out, 'prod/spring-api.k8s.yaml'), 'utf8')).toBe(
       readFileSync(join(expected, 'prod/spring-api.k8s.yaml'), 'utf8'),
     );

@@ -20,6 +20,10 @@ export interface ResourceProps {
   readonly memoryRequest?: string;
   /** Memory limit; requests equal to limits avoid OOM kills under node pressure. @default "640Mi" */
   readonly memoryLimit?: string;
+  /** Local disk (logs, writable layer) the scheduler reserves. @default "64Mi" */
+  readonly ephemeralStorageRequest?: string;
+  /** Local disk cap; past it the kubelet evicts the pod, not its neighbours. @default "512Mi" */
+  readonly ephemeralStorageLimit?: string;
 }
 
 /** Horizontal autoscaling on CPU (autoscaling/v2). When set, `replicas` is ignored. */

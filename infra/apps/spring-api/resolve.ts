@@ -13,6 +13,8 @@ export const SPRING_API_DEFAULTS = {
   cpuLimit: '1',
   memoryRequest: '640Mi',
   memoryLimit: '640Mi',
+  ephemeralStorageRequest: '64Mi',
+  ephemeralStorageLimit: '512Mi',
   httpPort: 8080,
   managementPort: 8081,
   runAsUser: 10001,
@@ -105,7 +107,22 @@ export function resolveSpringApi(
     cpuLimit: props.resources?.cpuLimit ?? d.cpuLimit,
     memoryRequest: props.resources?.memoryRequest ?? d.memoryRequest,
     memoryLimit: props.resources?.memoryLimit ?? d.memoryLimit,
+    ephemeralStorageRequest: props.resources?.ephemeralStorageRequest ?? d.ephemeralStorageRequest,
+    ephemeralStorageLimit: props.resources?.ephemeralStorageLimit ?? d.ephemeralStorageLimit,
   };
+  const diskRequest = c.memory(
+    'resources.ephemeralStorageRequest',
+    resources.ephemeralStorageRequest,
+  );
+  const diskLimit = c.memory('resources.ephemeralStorageLimit', resources.ephemeralStorageLimit);
+  if (diskRequest !== undefined && diskLimit !== undefined) {
+    c.require(
+      diskLimit >= diskRequest,
+      'resources.ephemeralStorageLimit',
+      resources.ephemeralStorageLimit,
+      `at least resources.ephemeralStorageRequest (${resources.ephemeralStorageRequest})`,
+    );
+  }
   const cpuRequest = c.cpu('resources.cpuRequest', resources.cpuRequest);
   const cpuLimit = c.cpu('resources.cpuLimit', resources.cpuLimit);
   const memRequest = c.memory('resources.memoryRequest', resources.memoryRequest);

@@ -47,8 +47,13 @@ export function apiContainer(api: ResolvedSpringApi, wiring: ConfigurationWiring
       requests: {
         cpu: Quantity.fromString(r.cpuRequest),
         memory: Quantity.fromString(r.memoryRequest),
+        'ephemeral-storage': Quantity.fromString(r.ephemeralStorageRequest),
       },
-      limits: { cpu: Quantity.fromString(r.cpuLimit), memory: Quantity.fromString(r.memoryLimit) },
+      limits: {
+        cpu: Quantity.fromString(r.cpuLimit),
+        memory: Quantity.fromString(r.memoryLimit),
+        'ephemeral-storage': Quantity.fromString(r.ephemeralStorageLimit),
+      },
     },
     // Liveness answers as soon as the context is up; up to two minutes of start-up on a
     // throttled CPU before the kubelet gives up and restarts the container.

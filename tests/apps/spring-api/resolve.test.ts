@@ -32,6 +32,8 @@ describe('defaults', () => {
       cpuLimit: '1',
       memoryRequest: '640Mi',
       memoryLimit: '640Mi',
+      ephemeralStorageRequest: '64Mi',
+      ephemeralStorageLimit: '512Mi',
     });
   });
   it('ports 8080 and 8081', () => {
@@ -132,6 +134,11 @@ describe('bad values: one exact message each', () => {
       'memory limit below request',
       { resources: { memoryRequest: '1Gi', memoryLimit: '512Mi' } },
       'springApi.resources.memoryLimit = "512Mi" is invalid: must be at least resources.memoryRequest (1Gi)',
+    ],
+    [
+      'ephemeral storage limit below request',
+      { resources: { ephemeralStorageRequest: '1Gi', ephemeralStorageLimit: '512Mi' } },
+      'springApi.resources.ephemeralStorageLimit = "512Mi" is invalid: must be at least resources.ephemeralStorageRequest (1Gi)',
     ],
     [
       'latest tag',

@@ -239,6 +239,10 @@ describe('Deployment', () => {
     });
     expect(spec.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
   });
+  it('reserves and caps local disk, so a full /tmp evicts this pod and not its neighbours', () => {
+    expect(container.resources.requests['ephemeral-storage']).toBe('64Mi');
+    expect(container.resources.limits['ephemeral-storage']).toBe('512Mi');
+  });
   it('keeps service links out of the environment', () => {
     expect(spec.enableServiceLinks).toBe(false);
   });
