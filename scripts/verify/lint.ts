@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KUBERNETES_MINOR } from '../../infra/config/environments';
-import { RenderedEnvironment } from '../../infra/apps/render';
+import { parseAllDocuments } from 'yaml';
+import { helmChart } from '../../infra/apps/helm';
+import { ManifestObject, RenderedEnvironment } from '../../infra/apps/render';
 
 /** A kube-score test turned off, with the reason (tools/kube-score-exceptions.json). */
 export interface LintException {
@@ -54,4 +56,58 @@ export function lintEnvironments(
   return rendered.flatMap((env) =>
     kubeScore(binary, env.yaml, exceptions).map((line) => `${env.environment}: ${line}`),
   );
+}
+
+/**
+ * The generated chart of each environment through real Helm: `helm lint --strict` at the
+ * cluster's minor, then `helm template` must yield exactly the plain manifests' objects.
+ */
+export function helmChecks(
+  binary: string,
+  rendered: readonly RenderedEnvironment[],
+  chartVersion: string,
+): string[] {
+  const problems: string[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'helm-'));
+  const key = (o: { kind: string; metadata: { name: string } }): string =>
+    `${o.kind}/${o.metadata.name}`;
+  try {
+    for (const env of rendered) {
+      const chart = join(dir, env.environment);
+      for (const file of helmChart(env, chartVersion)) {
+        mkdirSync(join(chart, file.path, '..'), { recursive: true });
+        writeFileSync(join(chart, file.path), file.contents);
+      }
+      const kube = `${KUBERNETES_MINOR}.0`;
+      const lint = spawnSync(binary, ['lint', '--strict', '--kube-version', kube, chart], {
+        encoding: 'utf8',
+      });
+      if (lint.error) throw lint.error;
+      if (lint.status !== 0)
+        problems.push(`${env.environment}: helm lint: ${lint.stdout}${lint.stderr}`);
+      const template = spawnSync(
+        binary,
+        ['template', 'spring-api', chart, '--kube-version', kube],
+        {
+          encoding: 'utf8',
+          maxBuffer: 64 * 1024 * 1024,
+        },
+      );
+      if (template.status !== 0) {
+        problems.push(`${env.environment}: helm template: ${template.stderr}`);
+        continue;
+      }
+      const fromHelm = parseAllDocuments(template.stdout)
+        .map((d) => d.toJS() as ManifestObject | null)
+        .filter((o): o is ManifestObject => o !== null);
+      const sort = (objects: readonly ManifestObject[]): ManifestObject[] =>
+        [...objects].sort((a, b) => key(a).localeCompare(key(b)));
+      if (JSON.stringify(sort(fromHelm)) !== JSON.stringify(sort(env.objects))) {
+        problems.push(`${env.environment}: helm template does not reproduce the plain manifests`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return problems;
 }

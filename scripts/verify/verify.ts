@@ -14,7 +14,7 @@ import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { AppVaultAccess } from '../../infra/platform/vault/app-access';
 import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
-import { kubeScore, lintEnvironments, readExceptions } from './lint';
+import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAppAccess, LocalVault } from './vault-check';
 
 const root = resolve(__dirname, '..', '..');
@@ -185,6 +185,12 @@ function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): void {
   console.log(
     `verify: kube-score v1.20.0 (default checks, --kubernetes-version v${KUBERNETES_MINOR}): ${findings.length} finding(s) over ` +
       `${rendered.length} environments; ${exceptions.length} justified exceptions in tools/kube-score-exceptions.json`,
+  );
+  const helm = helmChecks(join(root, '.tools', 'bin', 'helm'), rendered, '0.0.0-verify');
+  t.failures.push(...helm.map((p) => `helm ${p}`));
+  if (helm.length === 0) t.passed += rendered.length;
+  console.log(
+    `verify: helm v3.17.4: ${rendered.length} generated charts lint clean (--strict) and render the plain manifests (${helm.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }
 
