@@ -12,7 +12,8 @@ export interface Kubectl {
   readonly stderr: string;
 }
 
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (bound, read, released). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,22 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import {
   AppVaultAccess,
   appPolicyHcl,
   appRoleParameters,
 } from '../../infra/platform/vault/app-access';
-import { LocalCluster } from './local-cluster';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+import { freePort, LocalCluster } from './local-cluster';
 
 /**
  * A Vault-compatible dev server (OpenBao, from PyPI) on 127.0.0.1 whose Kubernetes auth

@@ -115,34 +115,37 @@ export function resolveSpringApi(
     resources.ephemeralStorageRequest,
   );
   const diskLimit = c.memory('resources.ephemeralStorageLimit', resources.ephemeralStorageLimit);
-  if (diskRequest !== undefined && diskLimit !== undefined) {
-    c.require(
-      diskLimit >= diskRequest,
-      'resources.ephemeralStorageLimit',
-      resources.ephemeralStorageLimit,
-      `at least resources.ephemeralStorageRequest (${resources.ephemeralStorageRequest})`,
-    );
-  }
+  atLeast(
+    c,
+    'resources.ephemeralStorageLimit',
+    resources.ephemeralStorageLimit,
+    diskLimit,
+    'resources.ephemeralStorageRequest',
+    resources.ephemeralStorageRequest,
+    diskRequest,
+  );
   const cpuRequest = c.cpu('resources.cpuRequest', resources.cpuRequest);
   const cpuLimit = c.cpu('resources.cpuLimit', resources.cpuLimit);
   const memRequest = c.memory('resources.memoryRequest', resources.memoryRequest);
   const memLimit = c.memory('resources.memoryLimit', resources.memoryLimit);
-  if (cpuRequest !== undefined && cpuLimit !== undefined) {
-    c.require(
-      cpuLimit >= cpuRequest,
-      'resources.cpuLimit',
-      resources.cpuLimit,
-      `at least resources.cpuRequest (${resources.cpuRequest})`,
-    );
-  }
-  if (memRequest !== undefined && memLimit !== undefined) {
-    c.require(
-      memLimit >= memRequest,
-      'resources.memoryLimit',
-      resources.memoryLimit,
-      `at least resources.memoryRequest (${resources.memoryRequest})`,
-    );
-  }
+  atLeast(
+    c,
+    'resources.cpuLimit',
+    resources.cpuLimit,
+    cpuLimit,
+    'resources.cpuRequest',
+    resources.cpuRequest,
+    cpuRequest,
+  );
+  atLeast(
+    c,
+    'resources.memoryLimit',
+    resources.memoryLimit,
+    memLimit,
+    'resources.memoryRequest',
+    resources.memoryRequest,
+    memRequest,
+  );
 
   const httpPort = props.httpPort ?? d.httpPort;
   const managementPort = props.managementPort ?? d.managementPort;
@@ -275,4 +278,18 @@ export function resolveSpringApi(
     quotaHeadroomPercent,
     platform: props.platform ?? PLATFORM_ENDPOINTS,
   };
+}
+
+/** A limit no smaller than its request; skipped when either failed to parse (already reported). */
+function atLeast(
+  c: Checks,
+  key: string,
+  value: string,
+  parsed: number | undefined,
+  minKey: string,
+  minValue: string,
+  minParsed: number | undefined,
+): void {
+  if (parsed === undefined || minParsed === undefined) return;
+  c.require(parsed >= minParsed, key, value, `at least ${minKey} (${minValue})`);
 }
