@@ -29,23 +29,20 @@ if [[ ! -x "$venv/bin/bao" || "$(cat "$venv/.pin" 2>/dev/null)" != "$openbao" ]]
   echo "$openbao" >"$venv/.pin"
 fi
 
-# kube-score, a maintained Kubernetes linter (kube-linter's module is refused by the proxy).
-kube_score="github.com/zegl/kube-score/cmd/kube-score@v1.20.0"
-if [[ ! -x "$root/.tools/bin/kube-score" || "$(cat "$root/.tools/bin/.kube-score.pin" 2>/dev/null)" != "$kube_score" ]]; then
-  echo "install-verify-tools: installing $kube_score into $root/.tools/bin" >&2
-  mkdir -p "$root/.tools/bin"
-  GOBIN="$root/.tools/bin" go install "$kube_score"
-  echo "$kube_score" >"$root/.tools/bin/.kube-score.pin"
-fi
-
+# Go-built tools, each installed once at its pinned module version (recorded beside it).
+go_tool() {
+  local name="$1" module="$2"
+  if [[ ! -x "$root/.tools/bin/$name" || "$(cat "$root/.tools/bin/.$name.pin" 2>/dev/null)" != "$module" ]]; then
+    echo "install-verify-tools: installing $module into $root/.tools/bin" >&2
+    mkdir -p "$root/.tools/bin"
+    GOBIN="$root/.tools/bin" go install "$module"
+    echo "$module" >"$root/.tools/bin/.$name.pin"
+  fi
+}
+# kube-score, a maintained Kubernetes linter (kube-linter's module is refused by the proxy);
 # helm, to lint and render the generated charts offline.
-helm_pin="helm.sh/helm/v3/cmd/helm@v3.17.4"
-if [[ ! -x "$root/.tools/bin/helm" || "$(cat "$root/.tools/bin/.helm.pin" 2>/dev/null)" != "$helm_pin" ]]; then
-  echo "install-verify-tools: installing $helm_pin into $root/.tools/bin" >&2
-  mkdir -p "$root/.tools/bin"
-  GOBIN="$root/.tools/bin" go install "$helm_pin"
-  echo "$helm_pin" >"$root/.tools/bin/.helm.pin"
-fi
+go_tool kube-score github.com/zegl/kube-score/cmd/kube-score@v1.20.0
+go_tool helm helm.sh/helm/v3/cmd/helm@v3.17.4
 
 want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"
 if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+
+/** Where a checkout keeps its generated dev secret values (git-ignored). */
+export function devSecretsFile(root: string): string {
+  return join(root, '.secrets', 'dev.json');
+}
 
 /**
  * Secret values for the dev profile. They are generated on first use and kept in a

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors';
 import { ENVIRONMENTS, EnvironmentName, isEnvironmentName } from '../config/environments';
-import { loadDevSecrets } from './dev-secrets';
+import { devSecretsFile, loadDevSecrets } from './dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from './environments';
 import { synthesize } from './synth';
 
@@ -28,7 +28,7 @@ function main(argv: readonly string[]): number {
     names.length > 0 ? (names as EnvironmentName[]) : ENVIRONMENTS;
 
   const devSecrets = selected.includes('dev')
-    ? loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES)
+    ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES)
     : {};
   const all = springApiProfiles(devSecrets);
   const profiles = Object.fromEntries(

@@ -38,11 +38,15 @@ function writeTree(root: string, files: Record<string, string>): void {
 export function synthesize(options: SynthOptions): SynthSummary[] {
   const rendered = renderAll(options.profiles);
 
+  // Each environment owns two folders: its manifests and its chart.
   const files: Record<string, string> = {};
+  const folders: string[] = [];
   for (const env of rendered) {
+    const chart = join('helm', `${CHART_ID}-${env.environment}`);
+    folders.push(env.environment, chart);
     files[join(env.environment, `${CHART_ID}.k8s.yaml`)] = env.yaml;
     for (const file of helmChart(env, options.chartVersion)) {
-      files[join('helm', `${CHART_ID}-${env.environment}`, file.path)] = file.contents;
+      files[join(chart, file.path)] = file.contents;
     }
   }
 
@@ -50,19 +54,10 @@ export function synthesize(options: SynthOptions): SynthSummary[] {
   rmSync(scratch, { recursive: true, force: true });
   try {
     writeTree(scratch, files);
-    const tops = new Set(Object.keys(files).map((f) => f.split(/[\\/]/)[0] ?? f));
-    for (const top of tops) {
-      if (top === 'helm') {
-        for (const env of rendered) {
-          const name = join('helm', `${CHART_ID}-${env.environment}`);
-          rmSync(join(options.outdir, name), { recursive: true, force: true });
-          mkdirSync(join(options.outdir, 'helm'), { recursive: true });
-          renameSync(join(scratch, name), join(options.outdir, name));
-        }
-      } else {
-        rmSync(join(options.outdir, top), { recursive: true, force: true });
-        renameSync(join(scratch, top), join(options.outdir, top));
-      }
+    for (const folder of folders) {
+      rmSync(join(options.outdir, folder), { recursive: true, force: true });
+      mkdirSync(dirname(join(options.outdir, folder)), { recursive: true });
+      renameSync(join(scratch, folder), join(options.outdir, folder));
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });

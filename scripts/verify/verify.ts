@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KUBERNETES_MINOR } from '../../infra/config/environments';
-import { loadDevSecrets } from '../../infra/apps/dev-secrets';
+import { devSecretsFile, loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
 import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
 import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
@@ -203,16 +203,16 @@ async function checkVault(
   const prod = rendered.find((e) => e.environment === 'prod');
   const deployment = prod?.objects.find((o) => o.kind === 'Deployment') as Json;
   const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
+  const secretKeys = Object.keys(annotations)
+    .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
+    .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
   const access: AppVaultAccess = {
     role: annotations['vault.hashicorp.com/role'] ?? '',
     namespace: deployment.metadata.namespace,
     serviceAccount: deployment.spec.template.spec.serviceAccountName,
-    kvDataPath: annotations['vault.hashicorp.com/agent-inject-secret-app.api-key'] ?? '',
+    kvDataPath: annotations[`vault.hashicorp.com/agent-inject-secret-${secretKeys[0] ?? ''}`] ?? '',
     audience: PLATFORM_ENDPOINTS.vault.tokenAudience,
   };
-  const secretKeys = Object.keys(annotations)
-    .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
-    .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
   const vault = await LocalVault.start(cluster, join(root, '.tools', 'verify-venv', 'bin', 'bao'));
   const broad = checkAppAccess(
     cluster,
@@ -273,7 +273,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const parts = new Set<Part>((only ?? PARTS) as Part[]);
   const rendered = renderAll(
-    springApiProfiles(loadDevSecrets(join(root, '.secrets', 'dev.json'), DEV_SECRET_PROPERTIES)),
+    springApiProfiles(loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES)),
   );
   const cluster = await LocalCluster.start(join(root, '.tools', 'bin', 'kube-apiserver'));
   process.once('exit', () => cluster.stop());

@@ -2,7 +2,6 @@ package dev.k8splatform.springapi;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -44,7 +43,7 @@ final class PostgresServer implements AutoCloseable {
     run(List.of(bin.resolve("initdb").toString(), "-D", dir.resolve("data").toString(), "-U", "postgres",
         "--auth-local=trust", "--auth-host=scram-sha-256", "--pwfile=" + pwfile, "--no-sync",
         "-E", "UTF8", "--locale=C"), true);
-    port = freePort();
+    port = JarProcess.freePort();
     List<String> command = new ArrayList<>(List.of(bin.resolve("postgres").toString(), "-D",
         dir.resolve("data").toString(), "-p", String.valueOf(port), "-k", dir.toString(),
         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off"));
@@ -116,12 +115,6 @@ final class PostgresServer implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("postgres did not accept connections within 30 s");
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
   }
 
   @Override
