@@ -1,6 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,11 @@ export class LocalCluster {
   /** The API server's URL on loopback. */
   get server(): string {
     return `https://127.0.0.1:${this.port}`;
+  }
+
+  /** The kubeconfig (context `verify`, admin token) kubectl uses here. */
+  get kubeconfigPath(): string {
+    return this.kubeconfig;
   }
 
   /** The API server's self-signed serving certificate, which is its own CA. */
@@ -135,11 +140,18 @@ export class LocalCluster {
   }
 
   /** Starts a long-running helper (another server) that stop() also ends. */
-  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): void {
+  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
     const out = openSync(join(this.dir, log), 'a');
-    this.children.push(
-      spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env }),
-    );
+    const child = spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env });
+    this.children.push(child);
+    return child;
+  }
+
+  /** A scratch folder inside the cluster's own, removed by stop(). */
+  scratch(name: string): string {
+    const d = join(this.dir, name);
+    mkdirSync(d, { recursive: true });
+    return d;
   }
 
   /** kubectl against this server, optionally with objects as JSON on stdin. */

@@ -1,47 +1,79 @@
-import { spawnSync } from 'node:child_process';
+// The platform's Vault configuration (infra/platform/vault/configure.ts), run for real against
+// a Vault-compatible server (OpenBao, from PyPI) on 127.0.0.1 whose Kubernetes auth reviews
+// tokens with the local kube-apiserver, and whose init material goes to a Secret in that
+// kube-apiserver, as it would in a cluster. Then what the app's role may do is checked.
+import { ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialsFromFile, httpSendTo, kubeApi } from '../../infra/platform/kube-api';
+import { AppVaultAccess } from '../../infra/platform/vault/app-access';
+import { INIT_SECRET } from '../../infra/platform/vault/cli';
 import {
-  AppVaultAccess,
-  appPolicyHcl,
-  appRoleParameters,
-} from '../../infra/platform/vault/app-access';
+  InitStore,
+  secretInitStore,
+  VaultConfiguration,
+} from '../../infra/platform/vault/configure';
 import { freePort, LocalCluster } from './local-cluster';
 
 /**
- * A Vault-compatible dev server (OpenBao, from PyPI) on 127.0.0.1 whose Kubernetes auth
- * reviews tokens with the local kube-apiserver. Started through the cluster so stop() ends it.
+ * A persistent (not dev-mode) Vault-compatible server: raft storage and the Shamir seal, like
+ * the minikube target's standalone Vault, so initialization and unsealing are exercised too.
+ * restart() stops it and starts it again on the same storage, sealed.
  */
 export class LocalVault {
+  private child: ChildProcess | undefined;
+
   private constructor(
+    private readonly cluster: LocalCluster,
     private readonly bao: string,
-    private readonly address: string,
-    private readonly rootToken: string,
+    private readonly configFile: string,
+    readonly address: string,
   ) {}
 
   static async start(cluster: LocalCluster, bao: string): Promise<LocalVault> {
     const port = await freePort();
-    const root = randomBytes(16).toString('hex');
-    cluster.launch(
-      bao,
-      ['server', '-dev', `-dev-root-token-id=${root}`, `-dev-listen-address=127.0.0.1:${port}`],
-      'bao.log',
+    const clusterPort = await freePort();
+    const dir = cluster.scratch('bao');
+    const configFile = join(dir, 'config.hcl');
+    writeFileSync(
+      configFile,
+      [
+        `storage "raft" {\n  path = "${dir}"\n  node_id = "verify"\n}`,
+        `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  cluster_address = "127.0.0.1:${clusterPort}"\n  tls_disable = true\n}`,
+        `api_addr = "http://127.0.0.1:${port}"`,
+        `cluster_addr = "http://127.0.0.1:${clusterPort}"`,
+        '',
+      ].join('\n'),
     );
-    const vault = new LocalVault(bao, `http://127.0.0.1:${port}`, root);
-    const deadline = Date.now() + 30_000;
-    while (vault.run(['status']).status !== 0) {
-      if (Date.now() > deadline)
-        throw new Error('the Vault-compatible server was not ready within 30 s');
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const vault = new LocalVault(cluster, bao, configFile, `http://127.0.0.1:${port}`);
+    await vault.launch();
     return vault;
   }
 
-  /** The bao CLI, as root unless another token is given. */
-  run(
-    args: readonly string[],
-    token = this.rootToken,
-    input?: string,
-  ): { status: number; out: string } {
+  private async launch(): Promise<void> {
+    this.child = this.cluster.launch(this.bao, ['server', `-config=${this.configFile}`], 'bao.log');
+    const deadline = Date.now() + 30_000;
+    // `status` exits 2 while sealed or uninitialized, 1 while unreachable.
+    while (this.run(['status'], '').status === 1) {
+      if (Date.now() > deadline)
+        throw new Error('the Vault-compatible server was not listening within 30 s');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  async restart(): Promise<void> {
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await this.launch();
+  }
+
+  /** The bao CLI with the given token. */
+  run(args: readonly string[], token: string, input?: string): { status: number; out: string } {
     const r = spawnSync(this.bao, args, {
       input,
       encoding: 'utf8',
@@ -49,117 +81,110 @@ export class LocalVault {
     });
     return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
   }
-
-  must(args: readonly string[], input?: string): string {
-    const r = this.run(args, undefined, input);
-    if (r.status !== 0) throw new Error(`bao ${args.join(' ')}: ${r.out}`);
-    return r.out;
-  }
 }
 
-function kvParts(dataPath: string): { mount: string; path: string } {
-  const [mount, ...rest] = dataPath.split('/');
-  return { mount: mount ?? '', path: rest.slice(1).join('/') };
+/** Runs kubectl against the local cluster, tolerating "already exists". */
+function kubectl(cluster: LocalCluster, ...args: string[]): string {
+  const r = cluster.kubectl(args);
+  if (r.status !== 0 && !r.stderr.includes('already exists'))
+    throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
 }
 
-/**
- * Configures Kubernetes auth, the app's secrets and a decoy, the given policy and the app's
- * role, then checks what a login with the app's own projected token may do. Returns the
- * failures; none means the app reads its path and nothing else.
- */
-export function checkAppAccess(
+/** The service accounts the checks log in with, and the configuration under test. */
+export function prepare(
   cluster: LocalCluster,
   vault: LocalVault,
   access: AppVaultAccess,
   secretKeys: readonly string[],
-  policy = appPolicyHcl(access),
-): string[] {
-  const failures: string[] = [];
-  const k = (...args: string[]): string => {
-    const r = cluster.kubectl(args);
-    if (r.status !== 0 && !r.stderr.includes('already exists'))
-      throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-    return r.stdout;
-  };
-  k('create', 'namespace', access.namespace);
-  k('-n', access.namespace, 'create', 'serviceaccount', access.serviceAccount);
-  k('-n', access.namespace, 'create', 'serviceaccount', 'someone-else');
-  k('-n', 'default', 'create', 'serviceaccount', 'vault-token-reviewer');
-  k(
+): { configuration: VaultConfiguration; initStore: InitStore; values: Record<string, string> } {
+  kubectl(cluster, 'create', 'namespace', access.namespace);
+  kubectl(cluster, 'create', 'namespace', 'vault');
+  kubectl(cluster, '-n', access.namespace, 'create', 'serviceaccount', access.serviceAccount);
+  kubectl(cluster, '-n', access.namespace, 'create', 'serviceaccount', 'someone-else');
+  kubectl(cluster, '-n', 'vault', 'create', 'serviceaccount', 'vault');
+  kubectl(
+    cluster,
     'create',
     'clusterrolebinding',
     'vault-token-reviewer',
     '--clusterrole=system:auth-delegator',
-    '--serviceaccount=default:vault-token-reviewer',
+    '--serviceaccount=vault:vault',
   );
-
-  if (!vault.run(['auth', 'list']).out.includes('kubernetes/'))
-    vault.must(['auth', 'enable', 'kubernetes']);
-  vault.must([
-    'write',
-    'auth/kubernetes/config',
-    `kubernetes_host=${cluster.server}`,
-    `kubernetes_ca_cert=@${cluster.caCertificate}`,
-    `token_reviewer_jwt=${k('-n', 'default', 'create', 'token', 'vault-token-reviewer')}`,
-  ]);
-  const { mount, path } = kvParts(access.kvDataPath);
+  const api = kubeApi(credentialsFromFile(cluster.kubeconfigPath, 'verify'));
+  const initStore = secretInitStore(api, 'vault', INIT_SECRET);
   const values = Object.fromEntries(
     secretKeys.map((key) => [key, randomBytes(12).toString('hex')]),
   );
-  vault.must([
-    'kv',
-    'put',
-    `-mount=${mount}`,
-    path,
-    ...Object.entries(values).map(([key, v]) => `${key}=${v}`),
-  ]);
-  vault.must(['kv', 'put', `-mount=${mount}`, `${path}-decoy`, 'other=not-yours']);
-  vault.must(['policy', 'write', access.role, '-'], policy);
-  vault.must([
-    'write',
-    `auth/kubernetes/role/${access.role}`,
-    ...Object.entries(appRoleParameters(access)).map(([p, v]) => `${p}=${v}`),
-  ]);
+  const configuration: VaultConfiguration = {
+    vault: httpSendTo(vault.address),
+    initStore,
+    kubernetes: {
+      host: cluster.server,
+      caCert: readFileSync(cluster.caCertificate, 'utf8'),
+      tokenReviewerJwt: kubectl(cluster, '-n', 'vault', 'create', 'token', 'vault'),
+    },
+    kvMount: 'secret',
+    apps: [{ access, secrets: values }],
+  };
+  return { configuration, initStore, values };
+}
 
-  const login = (jwt: string): { status: number; out: string } =>
-    vault.run([
-      'write',
-      '-field=token',
-      'auth/kubernetes/login',
-      `role=${access.role}`,
-      `jwt=${jwt}`,
-    ]);
-  const own = login(
-    k(
+/**
+ * Checks what a login with the app's own projected token may do. Returns the failures; none
+ * means the app reads its path and nothing else, and other tokens are refused.
+ */
+export function checkAccess(
+  cluster: LocalCluster,
+  vault: LocalVault,
+  rootToken: string,
+  access: AppVaultAccess,
+  values: Readonly<Record<string, string>>,
+): string[] {
+  const failures: string[] = [];
+  const mount = access.kvDataPath.split('/')[0] ?? '';
+  const decoyPath = `${access.kvDataPath.split('/').slice(2).join('/')}-decoy`;
+  const decoy = vault.run(
+    ['kv', 'put', `-mount=${mount}`, decoyPath, 'other=not-yours'],
+    rootToken,
+  );
+  if (decoy.status !== 0) return [`writing a decoy secret: ${decoy.out}`];
+
+  const login = (jwt: string) =>
+    vault.run(
+      ['write', '-field=token', 'auth/kubernetes/login', `role=${access.role}`, `jwt=${jwt}`],
+      '',
+    );
+  const token = (sa: string, audience?: string) =>
+    kubectl(
+      cluster,
       '-n',
       access.namespace,
       'create',
       'token',
-      access.serviceAccount,
-      `--audience=${access.audience}`,
-    ),
-  );
+      sa,
+      ...(audience ? [`--audience=${audience}`] : []),
+    );
+  const own = login(token(access.serviceAccount, access.audience));
   if (own.status !== 0) return [`the app's service account could not log in: ${own.out}`];
 
   const read = vault.run(['read', '-format=json', access.kvDataPath], own.out);
   if (read.status !== 0) failures.push(`the app cannot read ${access.kvDataPath}: ${read.out}`);
   else {
     const data = (JSON.parse(read.out) as { data: { data: Record<string, string> } }).data.data;
-    for (const key of secretKeys) {
-      if (data[key] !== values[key]) failures.push(`${access.kvDataPath} did not return ${key}`);
+    for (const [key, value] of Object.entries(values)) {
+      if (data[key] !== value) failures.push(`${access.kvDataPath} did not return ${key}`);
     }
   }
-  const decoy = `${mount}/data/${path}-decoy`;
-  const other = vault.run(['read', decoy], own.out);
+  const other = vault.run(['read', `${mount}/data/${decoyPath}`], own.out);
   if (other.status === 0 || !other.out.includes('permission denied')) {
-    failures.push(`the app's role can read another path (${decoy}): its policy is too broad`);
+    failures.push(
+      `the app's role can read another path (${mount}/data/${decoyPath}): its policy is too broad`,
+    );
   }
-  const noAudience = login(k('-n', access.namespace, 'create', 'token', access.serviceAccount));
-  if (noAudience.status === 0)
+  if (login(token(access.serviceAccount)).status === 0)
     failures.push(`a token without audience "${access.audience}" logged in`);
-  const stranger = login(
-    k('-n', access.namespace, 'create', 'token', 'someone-else', `--audience=${access.audience}`),
-  );
-  if (stranger.status === 0) failures.push("another service account logged in with the app's role");
+  if (login(token('someone-else', access.audience)).status === 0)
+    failures.push("another service account logged in with the app's role");
   return failures;
 }
