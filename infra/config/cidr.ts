@@ -23,3 +23,40 @@ export function parseIpv4Cidr(value: string): Ipv4Cidr | undefined {
   if (address % size !== 0) return undefined;
   return { network: address, prefix };
 }
+
+/** An inclusive range of IPv4 addresses, as unsigned 32-bit numbers. */
+export interface Ipv4Range {
+  readonly first: number;
+  readonly last: number;
+}
+
+function parseIpv4(value: string): number | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(value);
+  if (!match) return undefined;
+  const octets = match.slice(1, 5).map(Number);
+  if (octets.some((o) => o > 255)) return undefined;
+  return octets.reduce((acc, o) => acc * 256 + o, 0);
+}
+
+export const RANGE_FORMS =
+  'an IPv4 range "first-last" such as "192.168.49.200-192.168.49.250", or a CIDR';
+
+/** Parses MetalLB's address forms: `first-last` (inclusive) or a CIDR. */
+export function parseIpv4Range(value: string): Ipv4Range | undefined {
+  const dash = value.split('-');
+  if (dash.length === 2) {
+    const first = parseIpv4(dash[0]?.trim() ?? '');
+    const last = parseIpv4(dash[1]?.trim() ?? '');
+    if (first === undefined || last === undefined || first > last) return undefined;
+    return { first, last };
+  }
+  const cidr = parseIpv4Cidr(value);
+  if (!cidr) return undefined;
+  return { first: cidr.network, last: cidr.network + 2 ** (32 - cidr.prefix) - 1 };
+}
+
+/** Whether every address of `inner` lies strictly inside `network` (not its first or last address). */
+export function rangeInside(inner: Ipv4Range, network: Ipv4Cidr): boolean {
+  const last = network.network + 2 ** (32 - network.prefix) - 1;
+  return inner.first > network.network && inner.last < last;
+}

@@ -1,4 +1,5 @@
 import { Checks } from './checks';
+import { CIDR_FORMS, parseIpv4Cidr, parseIpv4Range, RANGE_FORMS, rangeInside } from './cidr';
 import { ClusterTarget, ENVIRONMENTS, ENVIRONMENT_INFO, EnvironmentName } from './environments';
 
 /** The stack configuration every layer reads (keys under the `k8s-platform:` namespace). */
@@ -9,6 +10,12 @@ export interface StackConfig {
   readonly target: ClusterTarget;
   /** kubeconfig context of an existing cluster (minikube target). @default "minikube" */
   readonly kubeContext: string;
+  /** minikube's node network (the docker driver's default). @default "192.168.49.0/24" */
+  readonly minikubeNetwork: string;
+  /** MetalLB's pool on minikube, inside minikubeNetwork. @default "192.168.49.200-192.168.49.250" */
+  readonly metallbPool: string;
+  /** Also deploy the API's synthesized manifests with Pulumi (a one-command demo). @default false */
+  readonly deployApp: boolean;
 }
 
 const TARGETS: readonly ClusterTarget[] = ['minikube', 'gcp'];
@@ -37,10 +44,28 @@ export function readStackConfig(get: (key: string) => string | undefined): Stack
   );
   const kubeContext = get('kubeContext') ?? 'minikube';
   c.matches('kubeContext', kubeContext, CONTEXT, 'a kubeconfig context name');
+  const minikubeNetwork = get('minikubeNetwork') ?? '192.168.49.0/24';
+  const network = parseIpv4Cidr(minikubeNetwork);
+  c.require(network !== undefined, 'minikubeNetwork', minikubeNetwork, CIDR_FORMS);
+  const metallbPool = get('metallbPool') ?? '192.168.49.200-192.168.49.250';
+  const pool = parseIpv4Range(metallbPool);
+  if (c.require(pool !== undefined, 'metallbPool', metallbPool, RANGE_FORMS) && network) {
+    c.require(
+      pool !== undefined && rangeInside(pool, network),
+      'metallbPool',
+      metallbPool,
+      `a range inside minikubeNetwork ${minikubeNetwork}, excluding its first and last address`,
+    );
+  }
+  const deployApp = get('deployApp') ?? 'false';
+  c.require(['true', 'false'].includes(deployApp), 'deployApp', deployApp, '"true" or "false"');
   c.throwIfAny();
   return {
     environment: environment as EnvironmentName,
     target: target as ClusterTarget,
     kubeContext,
+    minikubeNetwork,
+    metallbPool,
+    deployApp: deployApp === 'true',
   };
 }

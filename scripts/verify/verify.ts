@@ -10,8 +10,7 @@ import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { devSecretsFile, loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
 import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
-import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
-import { AppVaultAccess } from '../../infra/platform/vault/app-access';
+import { vaultAccessOf } from '../../infra/apps/vault-access';
 import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
 import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
@@ -203,18 +202,12 @@ async function checkVault(
 ): Promise<void> {
   // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
   const prod = rendered.find((e) => e.environment === 'prod');
-  const deployment = prod?.objects.find((o) => o.kind === 'Deployment') as Json;
-  const annotations = deployment.spec.template.metadata.annotations as Record<string, string>;
-  const secretKeys = Object.keys(annotations)
-    .filter((a) => a.startsWith('vault.hashicorp.com/agent-inject-secret-'))
-    .map((a) => a.slice('vault.hashicorp.com/agent-inject-secret-'.length));
-  const access: AppVaultAccess = {
-    role: annotations['vault.hashicorp.com/role'] ?? '',
-    namespace: deployment.metadata.namespace,
-    serviceAccount: deployment.spec.template.spec.serviceAccountName,
-    kvDataPath: annotations[`vault.hashicorp.com/agent-inject-secret-${secretKeys[0] ?? ''}`] ?? '',
-    audience: PLATFORM_ENDPOINTS.vault.tokenAudience,
-  };
+  const wanted = vaultAccessOf(prod?.objects ?? []);
+  if (!wanted) {
+    t.failures.push('vault: the prod manifests take no secrets from Vault');
+    return;
+  }
+  const { access, secretKeys } = wanted;
   const vault = await LocalVault.start(cluster, join(root, '.tools', 'verify-venv', 'bin', 'bao'));
   const { configuration, initStore, values } = prepare(cluster, vault, access, secretKeys);
   const fail = (m: string) => t.failures.push(`vault: ${m}`);

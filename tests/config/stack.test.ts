@@ -11,14 +11,29 @@ describe('stack configuration', () => {
       environment: 'dev',
       target: 'minikube',
       kubeContext: 'minikube',
+      minikubeNetwork: '192.168.49.0/24',
+      metallbPool: '192.168.49.200-192.168.49.250',
+      deployApp: false,
     });
     expect(read({ environment: 'prod' }).target).toBe('gcp');
   });
   it('takes explicit values', () => {
-    expect(read({ environment: 'staging', target: 'minikube', kubeContext: 'kind-test' })).toEqual({
+    expect(
+      read({
+        environment: 'staging',
+        target: 'minikube',
+        kubeContext: 'kind-test',
+        minikubeNetwork: '172.18.0.0/16',
+        metallbPool: '172.18.255.0/28',
+        deployApp: 'true',
+      }),
+    ).toEqual({
       environment: 'staging',
       target: 'minikube',
       kubeContext: 'kind-test',
+      minikubeNetwork: '172.18.0.0/16',
+      metallbPool: '172.18.255.0/28',
+      deployApp: true,
     });
   });
   it('requires the environment', () => {
@@ -36,6 +51,50 @@ describe('stack configuration', () => {
   it('refuses a context name with spaces', () => {
     expect(() => read({ environment: 'dev', kubeContext: 'my context' })).toThrow(
       'k8s-platform.kubeContext = "my context" is invalid: must be a kubeconfig context name',
+    );
+  });
+  it('refuses a MetalLB pool outside the minikube network', () => {
+    expect(() => read({ environment: 'dev', metallbPool: '10.0.0.10-10.0.0.20' })).toThrow(
+      new ConfigError([
+        {
+          key: 'k8s-platform.metallbPool',
+          value: '10.0.0.10-10.0.0.20',
+          allowed:
+            'a range inside minikubeNetwork 192.168.49.0/24, excluding its first and last address',
+        },
+      ]),
+    );
+  });
+  it('refuses a pool that takes the network broadcast address', () => {
+    expect(() =>
+      read({ environment: 'dev', metallbPool: '192.168.49.200-192.168.49.255' }),
+    ).toThrow(
+      'k8s-platform.metallbPool = "192.168.49.200-192.168.49.255" is invalid: must be a range inside minikubeNetwork 192.168.49.0/24, excluding its first and last address',
+    );
+  });
+  it('refuses a malformed pool and a reversed range', () => {
+    for (const metallbPool of [
+      '192.168.49.250-192.168.49.200',
+      '192.168.49.300-192.168.49.301',
+      'all',
+    ]) {
+      expect(() => read({ environment: 'dev', metallbPool })).toThrow(
+        `k8s-platform.metallbPool = "${metallbPool}" is invalid: must be an IPv4 range "first-last" such as "192.168.49.200-192.168.49.250", or a CIDR`,
+      );
+    }
+  });
+  it('refuses a malformed minikube network and a non-boolean deployApp', () => {
+    expect(() =>
+      read({ environment: 'dev', minikubeNetwork: '192.168.49.1/24', deployApp: 'yes' }),
+    ).toThrow(
+      new ConfigError([
+        {
+          key: 'k8s-platform.minikubeNetwork',
+          value: '192.168.49.1/24',
+          allowed: 'an IPv4 CIDR such as "10.20.0.0/24" with no host bits set',
+        },
+        { key: 'k8s-platform.deployApp', value: 'yes', allowed: '"true" or "false"' },
+      ]),
     );
   });
 });

@@ -1,0 +1,36 @@
+// The seam between the cluster layer and the platform layer: whatever built the cluster hands
+// the platform a k8s.Provider, the kubeconfig to reach the API server outside Pulumi's
+// resources (Vault's configuration), and how Services of type LoadBalancer get their addresses.
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+
+/** minikube: MetalLB answers ARP for a pool inside minikube's node network. */
+export interface MinikubeNetworking {
+  readonly kind: 'minikube';
+  /** MetalLB pool, `first-last` or a CIDR, inside minikube's network. */
+  readonly metallbPool: string;
+}
+
+/** gcp: addresses delivered by the VPC (routes to the workers, a passthrough load balancer). */
+export interface GcpNetworking {
+  readonly kind: 'gcp';
+  readonly project: pulumi.Input<string>;
+  readonly region: pulumi.Input<string>;
+  /** CIDR the VPC routes to the workers; MetalLB assigns Service addresses from it. */
+  readonly metallbPoolRange: pulumi.Input<string>;
+  /** Reserved external address of the passthrough load balancer, for the ingress controller. */
+  readonly ingressAddress: pulumi.Input<string>;
+  /** Provider for the Google Cloud resources the platform creates (Vault's KMS key). */
+  readonly gcpProvider?: pulumi.ProviderResource;
+}
+
+/** A running cluster, as the platform layer needs it. */
+export interface Cluster {
+  readonly provider: k8s.Provider;
+  /** kubeconfig: a file path (minikube) or its content, a secret (gcp). */
+  readonly kubeconfig: { readonly path: string } | { readonly content: pulumi.Input<string> };
+  readonly context: string;
+  readonly networking: MinikubeNetworking | GcpNetworking;
+  /** Resources the platform must wait for (the cluster's readiness check on gcp). */
+  readonly ready: readonly pulumi.Resource[];
+}
