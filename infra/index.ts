@@ -1,12 +1,82 @@
 // The Pulumi program (`pulumi up`). Data flows one way: config -> cluster -> platform -> apps.
-// Today it validates the stack configuration and reports the environment it describes; the
-// cluster layer (infra/cluster) and the platform layer (infra/platform) plug in below as they
-// land, each receiving the k8s.Provider of the layer before it.
+// The configuration is validated first; a bad value stops the program before any resource is
+// registered. The cluster layer ends in a k8s.Provider, which is all the platform layer sees.
+import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
-import { readStackConfig } from './config/stack';
+import * as random from '@pulumi/random';
+import { resolve } from 'node:path';
+import { devSecretsFile, loadDevSecrets } from './apps/dev-secrets';
+import { API_KEY_PROPERTY, DEV_SECRET_PROPERTIES, springApiProfiles } from './apps/environments';
+import { renderAll } from './apps/render';
+import { DATABASE_PASSWORD_PROPERTY } from './apps/spring-api/resolve';
+import { vaultAccessOf } from './apps/vault-access';
+import { Cluster } from './cluster/cluster';
+import { minikubeCluster } from './cluster/minikube';
+import { readStackConfig, StackConfig } from './config/stack';
+import { Platform, VaultApp } from './platform/platform';
 
 const config = new pulumi.Config('k8s-platform');
 const stack = readStackConfig((key) => config.get(key));
 
+/** Secret stack config keys for the API's secret properties; unset ones are generated. */
+const SECRET_CONFIG: Readonly<Record<string, string>> = {
+  [API_KEY_PROPERTY]: 'apiKey',
+  [DATABASE_PASSWORD_PROPERTY]: 'databasePassword',
+};
+
+function clusterFor(s: StackConfig): Cluster {
+  if (s.target === 'minikube') return minikubeCluster(s);
+  throw new Error(
+    'k8s-platform:target "gcp" needs the Google Cloud cluster layer (infra/cluster, issue #4), ' +
+      'which has not landed yet; use target "minikube" meanwhile. The platform layer\'s gcp path ' +
+      'is exercised under mocks with a stand-in cluster (tests/platform/platform.test.ts).',
+  );
+}
+
+const root = resolve(__dirname, '..');
+const [app] = renderAll({
+  [stack.environment]: springApiProfiles(
+    stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {},
+  )[stack.environment],
+});
+const cluster = clusterFor(stack);
+
+const wanted = app ? vaultAccessOf(app.objects) : undefined;
+const vaultApps: VaultApp[] = wanted
+  ? [
+      {
+        access: wanted.access,
+        secrets: Object.fromEntries(
+          wanted.secretKeys.map((property) => {
+            const key = SECRET_CONFIG[property];
+            const given = key ? config.getSecret(key) : undefined;
+            const value =
+              given ??
+              new random.RandomPassword(`${wanted.access.role}-${property}`, {
+                length: 32,
+                special: false,
+              }).result;
+            return [property, pulumi.secret(value)];
+          }),
+        ),
+      },
+    ]
+  : [];
+
+const platform = new Platform('platform', { cluster, vaultApps });
+
+if (stack.deployApp && app) {
+  // A one-command demo: the same objects `npm run synth` writes, applied by Pulumi.
+  new k8s.yaml.v2.ConfigGroup(
+    'spring-api',
+    { objs: app.objects.map((o) => ({ ...o })) },
+    { provider: cluster.provider, dependsOn: [platform] },
+  );
+}
+
 export const environment = stack.environment;
 export const target = stack.target;
+export const ingressAddress = platform.ingressAddress;
+export const grafana = platform.grafanaCommand;
+export const grafanaAdminPassword = platform.grafanaAdminPassword;
+export const vault = platform.vaultCommand;

@@ -120,6 +120,24 @@ async function keep(store: InitStore, material: InitMaterial): Promise<void> {
   );
 }
 
+/** Waits (at most 5 minutes: image pull, volume attach) until the server answers at all. */
+async function untilListening(vault: HttpSend, timeoutMs = 300_000) {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  for (;;) {
+    try {
+      const r = await call(vault, 'GET', 'sys/seal-status');
+      if (r.status === 200) return r.json;
+      last = `HTTP ${r.status}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline)
+      throw new Error(`Vault did not answer within ${timeoutMs / 1000} s (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 /**
  * Waits (at most a minute) until the server answers as active (200) or as an unsealed standby
  * (429), which forwards to the active one: right after unsealing, raft is still electing.
@@ -142,7 +160,7 @@ export async function initAndUnseal(
   c: Pick<VaultConfiguration, 'vault' | 'initStore' | 'token'>,
   report: Report,
 ): Promise<string> {
-  const seal = await must(c.vault, 'GET', 'sys/seal-status');
+  const seal = await untilListening(c.vault);
   const shamir = seal.type === 'shamir';
   let material = await c.initStore.load();
   if (seal.initialized !== true) {

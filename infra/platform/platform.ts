@@ -1,0 +1,267 @@
+// The platform layer: given a cluster (infra/cluster), installs the add-ons from the wrapper
+// charts in /charts and configures them. Order, by dependsOn:
+//   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
+//   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> Vault's configuration.
+// Both targets run the same code; only the cluster's networking differs.
+import * as command from '@pulumi/command';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import * as random from '@pulumi/random';
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ClusterTarget } from '../config/environments';
+import { PLATFORM_ENDPOINTS } from '../config/platform';
+import { Cluster } from '../cluster/cluster';
+import { PlatformChart, wrapperChart } from './charts';
+import { gcpStorage } from './storage';
+import { AppVaultAccess } from './vault/app-access';
+import { INIT_SECRET } from './vault/cli';
+import { vaultKmsSeal } from './vault/kms';
+
+/** An application whose secrets the platform keeps in Vault. */
+export interface VaultApp {
+  readonly access: AppVaultAccess;
+  /** One value per secret Spring property (secret outputs). */
+  readonly secrets: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+export interface PlatformArgs {
+  readonly cluster: Cluster;
+  readonly vaultApps: readonly VaultApp[];
+}
+
+/** Namespaces of the add-ons, with the Pod Security level their pods need. */
+export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseline'>> = {
+  // node-exporter reads the host (hostNetwork, hostPID, hostPath).
+  [PLATFORM_ENDPOINTS.prometheus.namespace]: 'privileged',
+  // MetalLB's speaker uses the host network and NET_RAW.
+  'metallb-system': 'privileged',
+  [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
+  [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
+};
+
+const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** Chart path and target values file, relative to the project (stable across machines). */
+function chartSource(name: PlatformChart, target: ClusterTarget) {
+  const chart = wrapperChart(name);
+  const values = chart.targetValues(target);
+  return {
+    chart: `charts/${name}`,
+    valueYamlFiles: values
+      ? [new pulumi.asset.FileAsset(`charts/${name}/values-${target}.yaml`)]
+      : [],
+  };
+}
+
+export class Platform extends pulumi.ComponentResource {
+  /** The ingress controller's external address. */
+  readonly ingressAddress: pulumi.Output<string>;
+  /** Grafana's admin password (secret). */
+  readonly grafanaAdminPassword: pulumi.Output<string>;
+  /** How to reach Grafana and Vault from a workstation. */
+  readonly grafanaCommand: string;
+  readonly vaultCommand: string;
+
+  constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('k8s-platform:platform:Platform', name, {}, opts);
+    const { cluster } = args;
+    const target: ClusterTarget = cluster.networking.kind;
+    const k = { parent: this, provider: cluster.provider, dependsOn: [...cluster.ready] };
+
+    const namespaces = Object.entries(PLATFORM_NAMESPACES).map(
+      ([ns, level]) =>
+        new k8s.core.v1.Namespace(
+          ns,
+          {
+            metadata: {
+              name: ns,
+              labels: {
+                'pod-security.kubernetes.io/enforce': level,
+                'pod-security.kubernetes.io/enforce-version': 'v1.32',
+                'app.kubernetes.io/part-of': 'k8s-platform',
+              },
+            },
+          },
+          k,
+        ),
+    );
+    const after = (...deps: pulumi.Resource[]) => ({ ...k, dependsOn: [...k.dependsOn, ...deps] });
+    const observability = PLATFORM_ENDPOINTS.prometheus.namespace;
+
+    // CRDs first, through helm.v4.Chart, so that every later chart's ServiceMonitors and
+    // MetalLB's pools are known kinds even at preview time.
+    const crds = new k8s.helm.v4.Chart(
+      'prometheus-operator-crds',
+      {
+        ...chartSource('prometheus-operator-crds', target),
+        dependencyUpdate: true,
+        namespace: observability,
+      },
+      after(...namespaces),
+    );
+
+    const storage =
+      cluster.networking.kind === 'gcp' ? gcpStorage(this, cluster.provider, after()) : [];
+
+    const grafanaPassword = new random.RandomPassword(
+      'grafana-admin',
+      { length: 32, special: false },
+      { parent: this },
+    );
+    const grafanaSecret = new k8s.core.v1.Secret(
+      'grafana-admin',
+      {
+        metadata: { name: 'grafana-admin', namespace: observability },
+        type: 'Opaque',
+        stringData: { 'admin-user': 'admin', 'admin-password': grafanaPassword.result },
+      },
+      after(...namespaces),
+    );
+
+    const monitoring = new k8s.helm.v3.Release(
+      'kube-prometheus-stack',
+      {
+        name: 'kube-prometheus-stack',
+        ...chartSource('kube-prometheus-stack', target),
+        dependencyUpdate: true,
+        namespace: observability,
+        skipCrds: true,
+        atomic: true,
+        timeout: 900,
+      },
+      after(crds, grafanaSecret, ...storage),
+    );
+
+    const metallb = new k8s.helm.v4.Chart(
+      'metallb',
+      {
+        ...chartSource('metallb', target),
+        dependencyUpdate: true,
+        namespace: 'metallb-system',
+      },
+      after(crds, ...namespaces),
+    );
+    const pools =
+      cluster.networking.kind === 'minikube'
+        ? [{ name: 'default', addresses: [cluster.networking.metallbPool], l2: true }]
+        : [
+            { name: 'default', addresses: [cluster.networking.metallbPoolRange], l2: false },
+            {
+              name: 'ingress-public',
+              addresses: [pulumi.interpolate`${cluster.networking.ingressAddress}/32`],
+              autoAssign: false,
+              l2: false,
+            },
+          ];
+    const metallbPools = new k8s.helm.v4.Chart(
+      'metallb-pools',
+      { ...chartSource('metallb-pools', target), namespace: 'metallb-system', values: { pools } },
+      after(metallb),
+    );
+
+    const ingressNamespace = PLATFORM_ENDPOINTS.ingressController.namespace;
+    const ingress = new k8s.helm.v3.Release(
+      'ingress-nginx',
+      {
+        name: 'ingress-nginx',
+        ...chartSource('ingress-nginx', target),
+        dependencyUpdate: true,
+        namespace: ingressNamespace,
+        atomic: true,
+        timeout: 600,
+        values:
+          cluster.networking.kind === 'gcp'
+            ? {
+                'ingress-nginx': {
+                  controller: {
+                    service: {
+                      annotations: {
+                        'metallb.io/loadBalancerIPs': cluster.networking.ingressAddress,
+                      },
+                    },
+                  },
+                },
+              }
+            : {},
+      },
+      after(metallbPools, crds),
+    );
+    const controllerService = k8s.core.v1.Service.get(
+      'ingress-nginx-controller',
+      pulumi.interpolate`${ingress.status.namespace}/ingress-nginx-controller`,
+      { parent: this, provider: cluster.provider, dependsOn: [ingress] },
+    );
+    this.ingressAddress =
+      cluster.networking.kind === 'gcp'
+        ? pulumi.output(cluster.networking.ingressAddress)
+        : controllerService.status.loadBalancer.ingress.apply((i) => i?.[0]?.ip ?? '');
+
+    const vaultNamespace = PLATFORM_ENDPOINTS.vault.namespace;
+    const seal =
+      cluster.networking.kind === 'gcp'
+        ? vaultKmsSeal(this, cluster.networking, cluster.provider, after(...namespaces))
+        : undefined;
+    const vault = new k8s.helm.v3.Release(
+      'vault',
+      {
+        name: 'vault',
+        ...chartSource('vault', target),
+        dependencyUpdate: true,
+        namespace: vaultNamespace,
+        // Not atomic: uninitialized Vault pods are not Ready until the configuration step below
+        // initializes them, which Helm's wait would take for a failure.
+        skipAwait: true,
+        timeout: 600,
+        values: seal ? { vault: { server: { extraEnvironmentVars: seal.environment } } } : {},
+      },
+      after(...namespaces, ...storage, ...(seal ? [seal.credentials] : [])),
+    );
+
+    // Vault's configuration, run by the deployer's Node through the API server's proxy.
+    const apps = pulumi
+      .output(
+        args.vaultApps.map((a) =>
+          pulumi.output(a.secrets).apply((secrets) => ({ access: a.access, secrets })),
+        ),
+      )
+      .apply((list) => JSON.stringify(list));
+    const env: Record<string, pulumi.Input<string>> = {
+      KUBE_CONTEXT: cluster.context,
+      VAULT_APPS: pulumi.secret(apps),
+    };
+    if ('path' in cluster.kubeconfig) env.KUBECONFIG = cluster.kubeconfig.path;
+    else env.KUBECONFIG_CONTENT = pulumi.secret(cluster.kubeconfig.content);
+    const run = `"${process.execPath}" --require ts-node/register/transpile-only infra/platform/vault/cli.ts configure`;
+    new command.local.Command(
+      'vault-configure',
+      {
+        create: run,
+        update: run,
+        dir: REPO_ROOT,
+        environment: env,
+        // Re-run when the apps, their secrets or Vault's chart change (a digest, kept secret).
+        triggers: [
+          pulumi.secret(
+            apps.apply((a) =>
+              createHash('sha256')
+                .update(a)
+                .update(JSON.stringify(wrapperChart('vault').dependencies))
+                .digest('hex'),
+            ),
+          ),
+        ],
+      },
+      { parent: this, dependsOn: [vault, ...cluster.ready] },
+    );
+
+    this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
+    this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;
+    this.vaultCommand = `kubectl --context ${cluster.context} -n ${vaultNamespace} port-forward svc/vault 8200:8200 (root token: kubectl -n ${vaultNamespace} get secret ${INIT_SECRET})`;
+    this.registerOutputs({
+      ingressAddress: this.ingressAddress,
+      grafanaAdminPassword: this.grafanaAdminPassword,
+    });
+    void monitoring;
+  }
+}

@@ -1,0 +1,273 @@
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { Cluster } from '../../infra/cluster/cluster';
+import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
+import {
+  dependencyRecorder,
+  recordResources,
+  Registered,
+  settled,
+  valueOf,
+} from '../support/pulumi-mocks';
+
+// The platform layer under Pulumi mocks, for both targets, with stand-in clusters: which
+// releases and charts it installs, with which values, in which order, and what stays secret.
+
+const registered: Registered[] = recordResources();
+
+/** How the engine marks a secret value among a resource's inputs. */
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+const access = {
+  role: 'spring-api',
+  namespace: 'spring-api',
+  serviceAccount: 'spring-api',
+  kvDataPath: 'secret/data/spring-api',
+  audience: 'vault',
+};
+
+function standIn(networking: Cluster['networking']): Cluster {
+  return {
+    provider: new k8s.Provider(`stand-in-${networking.kind}`, { kubeconfig: 'stand-in' }),
+    kubeconfig:
+      networking.kind === 'gcp'
+        ? { content: pulumi.secret('apiVersion: v1\nkind: Config\n') }
+        : { path: '/home/me/.kube/config' },
+    context: networking.kind === 'gcp' ? 'k8s-platform' : 'minikube',
+    networking,
+    ready: [],
+  };
+}
+
+async function build(networking: Cluster['networking']) {
+  registered.length = 0;
+  const recorder = dependencyRecorder();
+  const platform = new Platform(
+    'platform',
+    {
+      cluster: standIn(networking),
+      vaultApps: [{ access, secrets: { 'app.api-key': pulumi.secret('k3y') } }],
+    },
+    { transformations: [recorder.transformation] },
+  );
+  await valueOf(platform.ingressAddress);
+  await settled();
+  /** The resource of that name, of a type whose token contains `type` when given. */
+  const byName = (name: string, type = ''): Registered => {
+    const found = registered.find((r) => r.name === name && r.type.includes(type));
+    if (!found)
+      throw new Error(`no resource ${name}; have ${registered.map((r) => r.name).join(', ')}`);
+    return found;
+  };
+  return { platform, recorder, byName };
+}
+
+const MINIKUBE: Cluster['networking'] = {
+  kind: 'minikube',
+  metallbPool: '192.168.49.200-192.168.49.250',
+};
+const GCP: Cluster['networking'] = {
+  kind: 'gcp',
+  project: 'test-project',
+  region: 'europe-west1',
+  metallbPoolRange: '10.40.0.0/24',
+  ingressAddress: '34.1.2.3',
+};
+
+describe('the platform layer on minikube', () => {
+  let built: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    built = await build(MINIKUBE);
+  });
+
+  it('installs every add-on from its wrapper chart, with the target values file', async () => {
+    const expected = {
+      'prometheus-operator-crds': ['kubernetes:helm.sh/v4:Chart', 'observability'],
+      'kube-prometheus-stack': ['kubernetes:helm.sh/v3:Release', 'observability'],
+      metallb: ['kubernetes:helm.sh/v4:Chart', 'metallb-system'],
+      'metallb-pools': ['kubernetes:helm.sh/v4:Chart', 'metallb-system'],
+      'ingress-nginx': ['kubernetes:helm.sh/v3:Release', 'ingress-nginx'],
+      vault: ['kubernetes:helm.sh/v3:Release', 'vault'],
+    };
+    for (const [name, [type, namespace]] of Object.entries(expected)) {
+      const r = built.byName(name, 'helm.sh');
+      expect({ name, type: r.type, chart: r.inputs.chart, namespace: r.inputs.namespace }).toEqual({
+        name,
+        type,
+        chart: `charts/${name}`,
+        namespace,
+      });
+    }
+    const files = (name: string): Promise<string[]> =>
+      Promise.all(
+        (
+          (built.byName(name, 'helm.sh').inputs.valueYamlFiles ?? []) as pulumi.asset.FileAsset[]
+        ).map((f) => f.path),
+      );
+    expect(await files('vault')).toEqual(['charts/vault/values-minikube.yaml']);
+    expect(await files('kube-prometheus-stack')).toEqual([
+      'charts/kube-prometheus-stack/values-minikube.yaml',
+    ]);
+    expect(await files('metallb-pools')).toEqual([]);
+  });
+
+  it('labels each namespace with the Pod Security level its pods need', () => {
+    for (const [ns, level] of Object.entries(PLATFORM_NAMESPACES)) {
+      const labels = built.byName(ns, 'Namespace').inputs.metadata.labels as Record<string, string>;
+      expect([ns, labels['pod-security.kubernetes.io/enforce']]).toEqual([ns, level]);
+    }
+    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(4);
+  });
+
+  it('orders CRDs before their users, MetalLB before its pools, Vault before its configuration', () => {
+    const deps = built.recorder.dependsOn;
+    expect(deps.get('kube-prometheus-stack')).toEqual(
+      expect.arrayContaining(['prometheus-operator-crds', 'grafana-admin']),
+    );
+    expect(deps.get('metallb')).toContain('prometheus-operator-crds');
+    expect(deps.get('metallb-pools')).toEqual(['metallb']);
+    expect(deps.get('ingress-nginx')).toEqual(['metallb-pools', 'prometheus-operator-crds']);
+    expect(deps.get('vault-configure')).toEqual(['vault']);
+    expect(deps.get('prometheus-operator-crds')).toEqual(
+      expect.arrayContaining(Object.keys(PLATFORM_NAMESPACES)),
+    );
+  });
+
+  it('gives MetalLB the configured pool with an L2 advertisement', () => {
+    expect(built.byName('metallb-pools').inputs.values).toEqual({
+      pools: [{ name: 'default', addresses: ['192.168.49.200-192.168.49.250'], l2: true }],
+    });
+  });
+
+  it('keeps the Grafana password and the Vault inputs secret', async () => {
+    expect(await pulumi.isSecret(built.platform.grafanaAdminPassword)).toBe(true);
+    const secret = built.byName('grafana-admin', 'Secret');
+    // The engine receives it wrapped as a secret (Pulumi's secret signature).
+    expect(secret.inputs.stringData).toEqual({
+      [SECRET_SIG]: '1b47061264138c4ac30d75fd1eb44270',
+      value: { 'admin-user': 'admin', 'admin-password': 'generated-grafana-admin' },
+    });
+    const props = built.recorder.props.get('vault-configure') as {
+      environment: Record<string, pulumi.Output<string> | string>;
+    };
+    expect(await pulumi.isSecret(props.environment.VAULT_APPS as pulumi.Output<string>)).toBe(true);
+    const command = built.byName('vault-configure').inputs;
+    // The whole environment is secret because part of it is.
+    expect(command.environment[SECRET_SIG]).toBeDefined();
+    const environment = command.environment.value as Record<string, string>;
+    expect(command.create).toMatch(
+      /--require ts-node\/register\/transpile-only infra\/platform\/vault\/cli\.ts configure$/,
+    );
+    expect(environment.KUBECONFIG).toBe('/home/me/.kube/config');
+    expect(environment.KUBE_CONTEXT).toBe('minikube');
+    expect(JSON.parse(environment.VAULT_APPS ?? '')).toEqual([
+      { access, secrets: { 'app.api-key': 'k3y' } },
+    ]);
+  });
+
+  it('creates no Google Cloud resource and no StorageClass', () => {
+    expect(registered.filter((r) => r.type.startsWith('gcp:'))).toEqual([]);
+    expect(registered.some((r) => r.type === 'kubernetes:storage.k8s.io/v1:StorageClass')).toBe(
+      false,
+    );
+  });
+
+  it('reports the ingress address MetalLB assigned and how to reach Grafana', async () => {
+    expect(await valueOf(built.platform.ingressAddress)).toBe('192.168.49.200');
+    expect(built.platform.grafanaCommand).toBe(
+      'kubectl --context minikube -n observability port-forward svc/kube-prometheus-stack-grafana 3000:80',
+    );
+  });
+});
+
+describe('the platform layer on gcp', () => {
+  let built: Awaited<ReturnType<typeof build>>;
+  beforeAll(async () => {
+    built = await build(GCP);
+  });
+
+  it('gives MetalLB the routed range and the reserved address as a pool of its own', () => {
+    expect(built.byName('metallb-pools').inputs.values).toEqual({
+      pools: [
+        { name: 'default', addresses: ['10.40.0.0/24'], l2: false },
+        { name: 'ingress-public', addresses: ['34.1.2.3/32'], autoAssign: false, l2: false },
+      ],
+    });
+    expect(built.byName('ingress-nginx', 'Release').inputs.values).toEqual({
+      'ingress-nginx': {
+        controller: { service: { annotations: { 'metallb.io/loadBalancerIPs': '34.1.2.3' } } },
+      },
+    });
+  });
+
+  it('creates a protected KMS key usable only by a dedicated service account', () => {
+    const key = built.byName('vault-unseal');
+    expect(key.type).toBe('gcp:kms/cryptoKey:CryptoKey');
+    expect(key.inputs).toMatchObject({ purpose: 'ENCRYPT_DECRYPT', rotationPeriod: '7776000s' });
+    expect(built.recorder.opts.get('vault-unseal')?.protect).toBe(true);
+    const grants = registered.filter((r) => r.type.startsWith('gcp:') && r.type.includes('IAM'));
+    expect(grants.map((g) => [g.type, g.inputs.role, g.inputs.member])).toEqual([
+      [
+        'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
+        'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+        'serviceAccount:vault-kms-test@test-project.iam.gserviceaccount.com',
+      ],
+      [
+        'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
+        'roles/cloudkms.viewer',
+        'serviceAccount:vault-kms-test@test-project.iam.gserviceaccount.com',
+      ],
+    ]);
+    expect(grants.map((g) => g.inputs.cryptoKeyId)).toEqual(['vault-unseal-id', 'vault-unseal-id']);
+  });
+
+  it('points the Vault seal at the key and mounts the key file from a Secret', async () => {
+    expect(built.byName('vault', 'Release').inputs.values).toEqual({
+      vault: {
+        server: {
+          extraEnvironmentVars: {
+            GOOGLE_PROJECT: 'test-project',
+            GOOGLE_REGION: 'europe-west1',
+            VAULT_GCPCKMS_SEAL_KEY_RING: 'vault-test',
+            VAULT_GCPCKMS_SEAL_CRYPTO_KEY: 'vault-unseal',
+          },
+        },
+      },
+    });
+    expect(
+      await (built.byName('vault', 'Release').inputs.valueYamlFiles as pulumi.asset.FileAsset[])[0]
+        ?.path,
+    ).toBe('charts/vault/values-gcp.yaml');
+    expect(built.recorder.dependsOn.get('vault')).toContain('vault-kms');
+    const props = built.recorder.props.get('vault-kms') as {
+      data: Record<string, pulumi.Output<string>>;
+    };
+    expect(await pulumi.isSecret(props.data['credentials.json'])).toBe(true);
+  });
+
+  it('installs the PD CSI driver and a default StorageClass that keeps data', () => {
+    expect(built.byName('gce-pd-csi-driver', 'Directory').inputs.directory).toBe(
+      'infra/platform/storage/gce-pd',
+    );
+    expect(built.byName('pd-balanced').inputs).toMatchObject({
+      provisioner: 'pd.csi.storage.gke.io',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'WaitForFirstConsumer',
+      metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+    });
+    expect(built.recorder.dependsOn.get('kube-prometheus-stack')).toEqual(
+      expect.arrayContaining(['gce-pd-csi-driver', 'pd-balanced']),
+    );
+    expect(built.recorder.dependsOn.get('vault')).toEqual(
+      expect.arrayContaining(['gce-pd-csi-driver', 'pd-balanced']),
+    );
+  });
+
+  it('hands the kubeconfig to the Vault configuration as a secret and reports the reserved address', async () => {
+    const props = built.recorder.props.get('vault-configure') as {
+      environment: Record<string, pulumi.Output<string>>;
+    };
+    expect(await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT)).toBe(true);
+    expect(await valueOf(built.platform.ingressAddress)).toBe('34.1.2.3');
+  });
+});
