@@ -33,13 +33,13 @@ function clusterFor(s: StackConfig): Cluster {
   );
 }
 
+const cluster = clusterFor(stack);
 const root = resolve(__dirname, '..');
 const [app] = renderAll({
   [stack.environment]: springApiProfiles(
     stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {},
   )[stack.environment],
 });
-const cluster = clusterFor(stack);
 
 const wanted = app ? vaultAccessOf(app.objects) : undefined;
 const vaultApps: VaultApp[] = wanted

@@ -1,25 +1,129 @@
 import * as pulumi from '@pulumi/pulumi';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recordResources, Registered, settled, valueOf } from '../support/pulumi-mocks';
 
-// The Pulumi program under mocks: no engine, no cloud. Resources the layers register will be
-// answered by `newResource`; today the program only reads its configuration.
+// The whole Pulumi program under mocks (no engine, no cloud), on the minikube target with a
+// throwaway kubeconfig: configuration -> cluster -> platform -> (optionally) the API.
 
-beforeAll(() => {
-  pulumi.runtime.setAllConfig({ 'k8s-platform:environment': 'prod' });
-  return pulumi.runtime.setMocks(
-    {
-      newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
-      call: (args) => args.inputs,
-    },
-    'k8s-platform',
-    'prod',
-    false,
+const registered: Registered[] = recordResources('k8s-platform', 'dev');
+const dir = mkdtempSync(join(tmpdir(), 'index-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const kubeconfig = join(dir, 'config');
+writeFileSync(
+  kubeconfig,
+  [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: minikube, cluster: {server: "https://192.168.49.2:8443"}}]',
+    'users: [{name: minikube, user: {token: "t"}}]',
+    'contexts: [{name: minikube, context: {cluster: minikube, user: minikube}}, {name: kind-x, context: {cluster: minikube, user: minikube}}]',
+    '',
+  ].join('\n'),
+);
+
+type Program = typeof import('../../infra/index');
+
+async function runProgram(config: Record<string, string>): Promise<Program> {
+  registered.length = 0;
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [`k8s-platform:${k}`, v])),
   );
-});
+  process.env.KUBECONFIG = kubeconfig;
+  let program: Program | undefined;
+  jest.isolateModules(() => {
+    program = require('../../infra/index') as Program; // eslint-disable-line @typescript-eslint/no-require-imports
+  });
+  if (!program) throw new Error('the program did not load');
+  await valueOf(program.ingressAddress);
+  await settled();
+  return program;
+}
+
+function load(config: Record<string, string>): () => void {
+  return () => {
+    pulumi.runtime.setAllConfig(
+      Object.fromEntries(Object.entries(config).map(([k, v]) => [`k8s-platform:${k}`, v])),
+    );
+    process.env.KUBECONFIG = kubeconfig;
+    jest.isolateModules(() => {
+      require('../../infra/index'); // eslint-disable-line @typescript-eslint/no-require-imports
+    });
+  };
+}
 
 describe('the Pulumi program', () => {
-  it('reads the stack configuration and exports the environment and target', async () => {
-    const program = await import('../../infra/index');
-    expect(program.environment).toBe('prod');
-    expect(program.target).toBe('gcp');
+  it('stands up the platform on minikube for a staging profile, with generated Vault secrets', async () => {
+    const program = await runProgram({ environment: 'staging', target: 'minikube' });
+    expect(program.environment).toBe('staging');
+    expect(program.target).toBe('minikube');
+    const provider = registered.find((r) => r.type === 'pulumi:providers:kubernetes');
+    expect(provider?.inputs).toMatchObject({ kubeconfig, context: 'minikube' });
+    const passwords = registered
+      .filter((r) => r.type === 'random:index/randomPassword:RandomPassword')
+      .map((r) => r.name)
+      .sort();
+    expect(passwords).toEqual([
+      'grafana-admin',
+      'spring-api-app.api-key',
+      'spring-api-spring.datasource.password',
+    ]);
+    expect(await pulumi.isSecret(program.grafanaAdminPassword)).toBe(true);
+    // Without deployApp, the API is left to GitOps.
+    expect(registered.some((r) => r.type.includes('ConfigGroup'))).toBe(false);
+  });
+
+  it('takes the API key from secret config and deploys the API when asked', async () => {
+    await runProgram({ environment: 'prod', target: 'minikube', deployApp: 'true', apiKey: 'x' });
+    const names = registered
+      .filter((r) => r.type === 'random:index/randomPassword:RandomPassword')
+      .map((r) => r.name);
+    expect(names).not.toContain('spring-api-app.api-key');
+    const group = registered.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup');
+    const kinds = (group?.inputs.objs as { kind: string }[]).map((o) => o.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'ServiceMonitor']));
+    expect(kinds).not.toContain('Secret');
+  });
+
+  it('refuses a missing kubeconfig context before registering anything', () => {
+    registered.length = 0;
+    expect(load({ environment: 'dev', kubeContext: 'minikube-2' })).toThrow(
+      `k8s-platform.kubeContext = "minikube-2" is invalid: must be a context of ${kubeconfig} (found: "minikube", "kind-x"): start it first (minikube start -p minikube-2) or set k8s-platform:kubeContext`,
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it('refuses a kubeconfig that does not exist', () => {
+    const missing = join(dir, 'nowhere');
+    const run = () => {
+      pulumi.runtime.setAllConfig({ 'k8s-platform:environment': 'dev' });
+      process.env.KUBECONFIG = missing;
+      jest.isolateModules(() => {
+        require('../../infra/index'); // eslint-disable-line @typescript-eslint/no-require-imports
+      });
+    };
+    expect(run).toThrow(
+      `k8s-platform.kubeContext = "minikube" is invalid: must be a context of the kubeconfig, but ${missing} does not exist: start it first (minikube start -p minikube) or set k8s-platform:kubeContext`,
+    );
+  });
+
+  it('says plainly that the gcp target waits for the cluster layer', () => {
+    registered.length = 0;
+    expect(load({ environment: 'prod' })).toThrow(
+      'k8s-platform:target "gcp" needs the Google Cloud cluster layer (infra/cluster, issue #4)',
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it('refuses bad configuration before registering anything', () => {
+    registered.length = 0;
+    expect(load({ environment: 'dev', target: 'aws', metallbPool: '10.0.0.1-10.0.0.9' })).toThrow(
+      [
+        'k8s-platform.target = "aws" is invalid: must be one of "minikube", "gcp"',
+        'k8s-platform.metallbPool = "10.0.0.1-10.0.0.9" is invalid: must be a range inside minikubeNetwork 192.168.49.0/24, excluding its first and last address',
+      ].join('\n'),
+    );
+    expect(registered).toEqual([]);
   });
 });

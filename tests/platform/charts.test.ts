@@ -1,0 +1,79 @@
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHARTS_DIR, PLATFORM_CHARTS, wrapperChart } from '../../infra/platform/charts';
+
+// The wrapper charts are the only place add-on versions live; Pulumi and GitOps install them.
+describe('the wrapper charts', () => {
+  it('pin each upstream chart exactly, from its own repository', () => {
+    const pins = Object.fromEntries(
+      PLATFORM_CHARTS.map((name) => [
+        name,
+        wrapperChart(name).dependencies.map((d) => `${d.name} ${d.version} ${d.repository}`),
+      ]),
+    );
+    expect(pins).toEqual({
+      'prometheus-operator-crds': [
+        'prometheus-operator-crds 31.0.1 https://prometheus-community.github.io/helm-charts',
+      ],
+      'kube-prometheus-stack': [
+        'kube-prometheus-stack 88.5.3 https://prometheus-community.github.io/helm-charts',
+      ],
+      metallb: ['metallb 0.16.1 https://metallb.github.io/metallb'],
+      'metallb-pools': [],
+      'ingress-nginx': ['ingress-nginx 4.15.1 https://kubernetes.github.io/ingress-nginx'],
+      vault: ['vault 0.34.1 https://helm.releases.hashicorp.com'],
+    });
+  });
+
+  it('are all known to the platform layer', () => {
+    const folders = readdirSync(CHARTS_DIR, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
+    expect(folders).toEqual([...PLATFORM_CHARTS].sort());
+  });
+
+  it('nest the upstream values under the dependency name, and have values for both targets', () => {
+    for (const name of PLATFORM_CHARTS) {
+      const chart = wrapperChart(name);
+      for (const dep of chart.dependencies) {
+        for (const target of ['minikube', 'gcp'] as const) {
+          const layers = chart.values(target);
+          const own = Object.keys(Object.assign({}, ...layers) as object);
+          expect({ name, target, keys: own }).toEqual({ name, target, keys: [dep.name] });
+        }
+      }
+    }
+  });
+
+  it('turn off what the platform provides once: the Prometheus CRDs, snippet annotations', () => {
+    const kps = wrapperChart('kube-prometheus-stack').values('gcp')[0] as {
+      'kube-prometheus-stack': { crds: { enabled: boolean } };
+    };
+    expect(kps['kube-prometheus-stack'].crds.enabled).toBe(false);
+    const ingress = wrapperChart('ingress-nginx').values('minikube')[0] as {
+      'ingress-nginx': { controller: { allowSnippetAnnotations: boolean } };
+    };
+    expect(ingress['ingress-nginx'].controller.allowSnippetAnnotations).toBe(false);
+  });
+
+  describe('read from Chart.yaml', () => {
+    let dir = '';
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), 'charts-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it('refuses a version range', () => {
+      mkdirSync(join(dir, 'x'));
+      writeFileSync(
+        join(dir, 'x', 'Chart.yaml'),
+        'apiVersion: v2\nname: x\nversion: 0.1.0\ndependencies:\n  - name: y\n    version: ^1.2.0\n    repository: https://example.com\n',
+      );
+      expect(() => wrapperChart('x', dir)).toThrow(
+        'charts/x/Chart.yaml: dependency y version "^1.2.0" must be an exact version such as 1.2.3',
+      );
+    });
+  });
+});
