@@ -31,7 +31,7 @@ fi
 
 # --- Go: crdcheck, strict decoding of custom resources into their operators' API types ---
 if ! command -v go >/dev/null 2>&1; then
-  echo "install-tools: go not found; Go 1.24+ is needed to build tools/crdcheck" >&2
+  echo "install-tools: go not found; Go 1.26+ is needed to build tools/crdcheck" >&2
   exit 1
 fi
 crdcheck_src="$root/tools/crdcheck"

@@ -1,23 +1,2 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-
-const binary = join(resolve(__dirname, '..', '..'), '.tools', 'bin', 'crdcheck');
-
-export type CrdResult =
-  | { readonly status: 'ok' }
-  | { readonly status: 'error'; readonly message: string }
-  | { readonly status: 'unsupported' };
-
-/**
- * Strictly decodes custom resources into the Prometheus Operator's Go API types
- * (tools/crdcheck, built by scripts/install-tools.sh): unknown fields and wrong types fail.
- */
-export function checkCustomResources(objects: readonly unknown[]): CrdResult[] {
-  if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: run "npm run tools" (npm test does it first)`);
-  }
-  const run = spawnSync(binary, [], { input: JSON.stringify(objects), encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`crdcheck failed (exit ${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout) as CrdResult[];
-}
+// The strict custom-resource decoder lives with the verify scripts, which use it too.
+export { checkCustomResources, type CrdResult } from '../../scripts/verify/crdcheck';

@@ -12,6 +12,7 @@ import (
 	"os"
 
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
+	metallbv1beta1 "go.universe.tf/metallb/api/v1beta1"
 	kjson "sigs.k8s.io/json"
 )
 
@@ -22,6 +23,15 @@ type result struct {
 
 // target returns a fresh value of the Go type for the object's apiVersion and kind.
 func target(apiVersion, kind string) any {
+	if apiVersion == metallbv1beta1.GroupVersion.String() {
+		switch kind {
+		case "IPAddressPool":
+			return &metallbv1beta1.IPAddressPool{}
+		case "L2Advertisement":
+			return &metallbv1beta1.L2Advertisement{}
+		}
+		return nil
+	}
 	if apiVersion != monitoringv1.SchemeGroupVersion.String() {
 		return nil
 	}

@@ -137,7 +137,10 @@ describe('the Vault configuration', () => {
     const state = fresh({ sealed: false });
     const failing = configureVault(configuration(state, memoryStore(undefined, true)));
     await expect(failing).rejects.toThrow(/it was written to (\S+) \(mode 0600\)/);
-    const message = await failing.catch((e: Error) => e.message);
+    const message = await failing.then(
+      () => '',
+      (e: Error) => e.message,
+    );
     const file = /written to (\S+) \(mode 0600\)/.exec(message)?.[1] ?? '';
     try {
       expect(statSync(file).mode & 0o777).toBe(0o600);
