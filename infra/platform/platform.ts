@@ -42,6 +42,26 @@ export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseli
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
+/** MetalLB's pools per target (charts/metallb-pools values). */
+export function metallbPools(networking: Cluster['networking']) {
+  return networking.kind === 'minikube'
+    ? [{ name: 'default', addresses: [networking.metallbPool], l2: true }]
+    : [
+        { name: 'default', addresses: [networking.metallbPoolRange], l2: false },
+        {
+          // The reserved public address, given only to the Service that asks for it.
+          name: 'ingress-public',
+          addresses: [
+            typeof networking.ingressAddress === 'string'
+              ? `${networking.ingressAddress}/32`
+              : pulumi.interpolate`${networking.ingressAddress}/32`,
+          ],
+          autoAssign: false,
+          l2: false,
+        },
+      ];
+}
+
 /** Chart path and target values file, relative to the project (stable across machines). */
 function chartSource(name: PlatformChart, target: ClusterTarget) {
   const chart = wrapperChart(name);
@@ -142,19 +162,8 @@ export class Platform extends pulumi.ComponentResource {
       },
       after(crds, ...namespaces),
     );
-    const pools =
-      cluster.networking.kind === 'minikube'
-        ? [{ name: 'default', addresses: [cluster.networking.metallbPool], l2: true }]
-        : [
-            { name: 'default', addresses: [cluster.networking.metallbPoolRange], l2: false },
-            {
-              name: 'ingress-public',
-              addresses: [pulumi.interpolate`${cluster.networking.ingressAddress}/32`],
-              autoAssign: false,
-              l2: false,
-            },
-          ];
-    const metallbPools = new k8s.helm.v4.Chart(
+    const pools = metallbPools(cluster.networking);
+    const poolsChart = new k8s.helm.v4.Chart(
       'metallb-pools',
       { ...chartSource('metallb-pools', target), namespace: 'metallb-system', values: { pools } },
       after(metallb),
@@ -185,7 +194,7 @@ export class Platform extends pulumi.ComponentResource {
               }
             : {},
       },
-      after(metallbPools, crds),
+      after(poolsChart, crds),
     );
     const controllerService = k8s.core.v1.Service.get(
       'ingress-nginx-controller',

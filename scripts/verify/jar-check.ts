@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestObject } from '../../infra/apps/render';
 import { freePort, LocalCluster } from './local-cluster';
+import { checkExposition } from './platform-check';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */
@@ -70,6 +71,7 @@ export async function checkDevJar(
   objects: readonly ManifestObject[],
   jar: string,
   scratch: string,
+  queries: readonly string[] = [],
 ): Promise<string[]> {
   if (!existsSync(jar)) {
     const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
@@ -138,5 +140,9 @@ export async function checkDevJar(
   });
   if (write.status !== 201)
     failures.push(`a write with the dev Secret's key returned ${write.status}, not 201`);
+  // The metrics and labels the platform's rules and dashboard read, after that traffic.
+  const metrics = await fetch(`http://127.0.0.1:${management}/actuator/prometheus`);
+  if (metrics.status !== 200) failures.push(`/actuator/prometheus returned ${metrics.status}`);
+  else failures.push(...checkExposition(await metrics.text(), queries));
   return failures;
 }

@@ -15,6 +15,13 @@ import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
 import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAccess, LocalVault, prepare } from './vault-check';
+import {
+  checkCharts,
+  checkRules,
+  metricSource,
+  platformQueries,
+  selectors,
+} from './platform-check';
 import { configureVault } from '../../infra/platform/vault/configure';
 import { INIT_SECRET } from '../../infra/platform/vault/cli';
 
@@ -108,7 +115,7 @@ function selfTest(cluster: LocalCluster, sample: Json): string[] {
 }
 
 /** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
-export const PARTS = ['manifests', 'lint', 'vault', 'jar'] as const;
+export const PARTS = ['manifests', 'lint', 'platform', 'vault', 'jar'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Tally {
@@ -195,6 +202,23 @@ function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): void {
   );
 }
 
+function checkPlatform(cluster: LocalCluster, t: Tally): void {
+  const rules = checkRules('promtool');
+  t.failures.push(...rules.failures.map((f) => `rules: ${f}`));
+  if (rules.failures.length === 0) t.passed++;
+  console.log(
+    `verify: promtool: ${rules.rules} rules of the API check and pass their unit tests, which fail against a broken threshold; ` +
+      `the dashboard's queries parse (${rules.failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+  const charts = checkCharts(join(root, '.tools', 'bin', 'helm'), cluster);
+  t.failures.push(...charts.failures.map((f) => `charts: ${f}`));
+  if (charts.failures.length === 0) t.passed++;
+  console.log(
+    `verify: charts: the wrapper charts' own templates lint (--strict) and render for minikube and gcp; ` +
+      `${charts.objects} objects decoded strictly or dry-run on the API server (${charts.failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
 async function checkVault(
   cluster: LocalCluster,
   rendered: readonly RenderedEnvironment[],
@@ -266,6 +290,7 @@ async function checkJar(
 ): Promise<void> {
   const dev = rendered.find((e) => e.environment === 'dev');
   if (!dev) return;
+  const queries = platformQueries();
   const scratch = mkdtempSync(join(tmpdir(), 'verify-jar-'));
   try {
     const failures = await checkDevJar(
@@ -273,12 +298,20 @@ async function checkJar(
       dev.objects,
       join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
       scratch,
+      [...queries.rules, ...queries.dashboard],
     );
     t.failures.push(...failures.map((f) => `jar: ${f}`));
     if (failures.length === 0) t.passed++;
+    const apiMetrics = new Set(
+      [...queries.rules, ...queries.dashboard]
+        .flatMap((q) => selectors(q))
+        .filter((s) => metricSource(s.metric) === 'api')
+        .map((s) => s.metric),
+    );
     console.log(
       `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; API key from the Secret (env), ` +
-        `settings from the ConfigMap folder, a write with the key accepted (${failures.length === 0 ? 'ok' : 'FAILED'})`,
+        `settings from the ConfigMap folder, a write with the key accepted; the ${apiMetrics.size} API metrics the alert rules ` +
+        `and dashboard read are exposed with their labels (${failures.length === 0 ? 'ok' : 'FAILED'})`,
     );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -320,6 +353,7 @@ async function main(argv: readonly string[]): Promise<number> {
       tally.failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
     if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
     if (parts.has('lint')) checkLint(rendered, tally);
+    if (parts.has('platform')) checkPlatform(cluster, tally);
     if (parts.has('vault')) await checkVault(cluster, rendered, tally);
     if (parts.has('jar')) await checkJar(cluster, rendered, tally);
   } finally {
