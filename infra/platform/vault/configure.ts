@@ -35,6 +35,8 @@ export interface VaultConfiguration {
   readonly initStore: InitStore;
   /** Use this token instead of the stored root token (a dev server's, in tests). */
   readonly token?: string;
+  /** Base delay between attempts to save the init material. @default 1000 */
+  readonly retryDelayMs?: number;
   /** Kubernetes auth: the API server as Vault sees it; Vault's own service account reviews tokens. */
   readonly kubernetes: {
     readonly host: string;
@@ -100,7 +102,7 @@ async function must(
 }
 
 /** Saves init material, retrying; as a last resort writes a 0600 file and names its path. */
-async function keep(store: InitStore, material: InitMaterial): Promise<void> {
+async function keep(store: InitStore, material: InitMaterial, delayMs: number): Promise<void> {
   let last: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -108,7 +110,7 @@ async function keep(store: InitStore, material: InitMaterial): Promise<void> {
       return;
     } catch (error) {
       last = error;
-      await new Promise((r) => setTimeout(r, 1000 * (attempt + 1)));
+      await new Promise((r) => setTimeout(r, delayMs * (attempt + 1)));
     }
   }
   const rescue = join(tmpdir(), `vault-init-${Date.now()}.json`);
@@ -157,7 +159,7 @@ async function untilServing(vault: HttpSend, timeoutMs = 60_000): Promise<void> 
 
 /** Initializes (if needed) and unseals (Shamir seal only); returns the token to configure with. */
 export async function initAndUnseal(
-  c: Pick<VaultConfiguration, 'vault' | 'initStore' | 'token'>,
+  c: Pick<VaultConfiguration, 'vault' | 'initStore' | 'token' | 'retryDelayMs'>,
   report: Report,
 ): Promise<string> {
   const seal = await untilListening(c.vault);
@@ -183,7 +185,7 @@ export async function initAndUnseal(
       keys: ((shamir ? init.keys_base64 : init.recovery_keys_base64) ?? []) as string[],
       keyKind: shamir ? 'unseal' : 'recovery',
     };
-    await keep(c.initStore, material);
+    await keep(c.initStore, material, c.retryDelayMs ?? 1000);
     report.push(
       `initialized (${String(seal.type)} seal); init material kept in ${c.initStore.description}`,
     );

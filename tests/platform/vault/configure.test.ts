@@ -135,7 +135,10 @@ describe('the Vault configuration', () => {
 
   it('rescues the init material to a private file when the store refuses it', async () => {
     const state = fresh({ sealed: false });
-    const failing = configureVault(configuration(state, memoryStore(undefined, true)));
+    const failing = configureVault({
+      ...configuration(state, memoryStore(undefined, true)),
+      retryDelayMs: 1,
+    });
     await expect(failing).rejects.toThrow(/it was written to (\S+) \(mode 0600\)/);
     const message = await failing.then(
       () => '',
@@ -149,5 +152,5 @@ describe('the Vault configuration', () => {
     } finally {
       if (existsSync(file)) rmSync(file);
     }
-  }, 15_000);
+  });
 });
