@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { ConfigError } from '../../infra/config/errors';
 import { readStackConfig } from '../../infra/config/stack';
 
@@ -96,5 +99,27 @@ describe('stack configuration', () => {
         { key: 'k8s-platform.deployApp', value: 'yes', allowed: '"true" or "false"' },
       ]),
     );
+  });
+});
+
+describe('Pulumi.yaml', () => {
+  it('describes every key the program reads, and marks the secret ones', () => {
+    const project = parse(readFileSync(join(__dirname, '..', '..', 'Pulumi.yaml'), 'utf8')) as {
+      config: Record<string, { secret?: boolean; description?: string }>;
+    };
+    const read = new Set<string>();
+    readStackConfig((key) => {
+      read.add(key);
+      return key === 'environment' ? 'dev' : undefined;
+    });
+    const described = Object.keys(project.config).map((k) => k.replace('k8s-platform:', ''));
+    expect(described.sort()).toEqual([...read, 'apiKey', 'databasePassword'].sort());
+    expect(
+      Object.entries(project.config)
+        .filter(([, v]) => v.secret === true)
+        .map(([k]) => k),
+    ).toEqual(['k8s-platform:apiKey', 'k8s-platform:databasePassword']);
+    for (const [key, v] of Object.entries(project.config))
+      expect([key, (v.description ?? '').length > 20]).toEqual([key, true]);
   });
 });
