@@ -26,6 +26,9 @@ const access = {
   audience: 'vault',
 };
 
+/** What a cluster layer hands over as "ready" (on gcp, its readiness check). */
+const clusterReady = new k8s.core.v1.ConfigMap('cluster-ready', {});
+
 function standIn(networking: Cluster['networking']): Cluster {
   return {
     provider: new k8s.Provider(`stand-in-${networking.kind}`, { kubeconfig: 'stand-in' }),
@@ -35,13 +38,13 @@ function standIn(networking: Cluster['networking']): Cluster {
         : { path: '/home/me/.kube/config' },
     context: networking.kind === 'gcp' ? 'k8s-platform' : 'minikube',
     networking,
-    ready: [],
+    ready: [clusterReady],
   };
 }
 
 async function build(networking: Cluster['networking']) {
   registered.length = 0;
-  const recorder = dependencyRecorder();
+  const recorder = dependencyRecorder(new Map([[clusterReady, 'cluster-ready']]));
   const platform = new Platform(
     'platform',
     {
@@ -111,6 +114,22 @@ describe('the platform layer on minikube', () => {
     expect(await files('metallb-pools')).toEqual([]);
   });
 
+  it('creates nothing in the cluster before the cluster layer says it is ready', () => {
+    const inCluster = registered.filter(
+      (r) =>
+        r.type.startsWith('kubernetes:') &&
+        r.name !== 'cluster-ready' &&
+        !r.type.endsWith(':Service'),
+    );
+    expect(inCluster.length).toBeGreaterThan(10);
+    for (const r of inCluster) {
+      expect([r.name, built.recorder.dependsOn.get(r.name)]).toEqual([
+        r.name,
+        expect.arrayContaining(['cluster-ready']),
+      ]);
+    }
+  });
+
   it('labels each namespace with the Pod Security level its pods need', () => {
     for (const [ns, level] of Object.entries(PLATFORM_NAMESPACES)) {
       const labels = built.byName(ns, 'Namespace').inputs.metadata.labels as Record<string, string>;
@@ -125,9 +144,13 @@ describe('the platform layer on minikube', () => {
       expect.arrayContaining(['prometheus-operator-crds', 'grafana-admin']),
     );
     expect(deps.get('metallb')).toContain('prometheus-operator-crds');
-    expect(deps.get('metallb-pools')).toEqual(['metallb']);
-    expect(deps.get('ingress-nginx')).toEqual(['metallb-pools', 'prometheus-operator-crds']);
-    expect(deps.get('vault-configure')).toEqual(['vault']);
+    expect(deps.get('metallb-pools')).toEqual(['cluster-ready', 'metallb']);
+    expect(deps.get('ingress-nginx')).toEqual([
+      'cluster-ready',
+      'metallb-pools',
+      'prometheus-operator-crds',
+    ]);
+    expect(deps.get('vault-configure')).toEqual(['vault', 'cluster-ready']);
     expect(deps.get('prometheus-operator-crds')).toEqual(
       expect.arrayContaining(Object.keys(PLATFORM_NAMESPACES)),
     );

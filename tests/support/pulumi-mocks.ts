@@ -64,13 +64,13 @@ export function settled(): Promise<void> {
 }
 
 /** Records each child's dependsOn (by name) through a component transformation. */
-export function dependencyRecorder(): {
+export function dependencyRecorder(known: ReadonlyMap<pulumi.Resource, string> = new Map()): {
   transformation: pulumi.ResourceTransformation;
   dependsOn: Map<string, string[]>;
   props: Map<string, pulumi.Inputs>;
   opts: Map<string, pulumi.ResourceOptions>;
 } {
-  const names = new Map<pulumi.Resource, string>();
+  const names = new Map<pulumi.Resource, string>(known);
   const dependsOn = new Map<string, string[]>();
   const props = new Map<string, pulumi.Inputs>();
   const opts = new Map<string, pulumi.ResourceOptions>();
