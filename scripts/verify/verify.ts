@@ -15,6 +15,8 @@ import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
 import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAccess, LocalVault, prepare } from './vault-check';
+import { checkKubeadmConfigs } from './cluster-check';
+import { KUBERNETES_VERSION } from '../../infra/config/nodes';
 import {
   checkCharts,
   checkRules,
@@ -115,7 +117,7 @@ function selfTest(cluster: LocalCluster, sample: Json): string[] {
 }
 
 /** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
-export const PARTS = ['manifests', 'lint', 'platform', 'vault', 'jar'] as const;
+export const PARTS = ['manifests', 'lint', 'platform', 'cluster', 'vault', 'jar'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Tally {
@@ -216,6 +218,16 @@ function checkPlatform(cluster: LocalCluster, t: Tally): void {
   console.log(
     `verify: charts: the wrapper charts' own templates lint (--strict) and render for minikube and gcp; ` +
       `${charts.objects} objects decoded strictly or dry-run on the API server (${charts.failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
+function checkCluster(t: Tally): void {
+  const kubeadm = checkKubeadmConfigs(join(root, '.tools', 'bin', 'kubeadm'));
+  t.failures.push(...kubeadm.failures.map((f) => `kubeadm: ${f}`));
+  if (kubeadm.failures.length === 0) t.passed += kubeadm.checked;
+  console.log(
+    `verify: kubeadm ${KUBERNETES_VERSION}: the gcp control plane's and workers' configs validate strictly; a misspelt field is refused ` +
+      `(${kubeadm.failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }
 
@@ -354,6 +366,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
     if (parts.has('lint')) checkLint(rendered, tally);
     if (parts.has('platform')) checkPlatform(cluster, tally);
+    if (parts.has('cluster')) checkCluster(tally);
     if (parts.has('vault')) await checkVault(cluster, rendered, tally);
     if (parts.has('jar')) await checkJar(cluster, rendered, tally);
   } finally {

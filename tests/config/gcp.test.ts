@@ -1,3 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KUBERNETES_MINOR } from '../../infra/config/environments';
+import { KUBERNETES_VERSION } from '../../infra/config/nodes';
 import { ConfigError } from '../../infra/config/errors';
 import { readGcpConfig } from '../../infra/config/gcp';
 
@@ -130,5 +134,16 @@ describe('gcp configuration', () => {
         'k8s-platform.workerCount = -1 is invalid: must be an integer from 1 to 20',
       ].join('\n'),
     );
+  });
+});
+
+describe('the Kubernetes version', () => {
+  it('is the one verify builds kube-apiserver and kubeadm from, at the supported minor', () => {
+    const goMod = readFileSync(
+      join(__dirname, '..', '..', 'tools', 'kube-apiserver', 'go.mod'),
+      'utf8',
+    );
+    expect(/k8s\.io\/kubernetes v(\S+)/.exec(goMod)?.[1]).toBe(KUBERNETES_VERSION);
+    expect(KUBERNETES_VERSION.startsWith(`${KUBERNETES_MINOR}.`)).toBe(true);
   });
 });
