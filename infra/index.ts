@@ -11,7 +11,9 @@ import { renderAll } from './apps/render';
 import { DATABASE_PASSWORD_PROPERTY } from './apps/spring-api/resolve';
 import { vaultAccessOf } from './apps/vault-access';
 import { Cluster } from './cluster/cluster';
+import { GcpCluster } from './cluster/gcp';
 import { minikubeCluster } from './cluster/minikube';
+import { readGcpConfig } from './config/gcp';
 import { readStackConfig, StackConfig } from './config/stack';
 import { Platform, VaultApp } from './platform/platform';
 
@@ -24,16 +26,17 @@ const SECRET_CONFIG: Readonly<Record<string, string>> = {
   [DATABASE_PASSWORD_PROPERTY]: 'databasePassword',
 };
 
-function clusterFor(s: StackConfig): Cluster {
-  if (s.target === 'minikube') return minikubeCluster(s);
-  throw new Error(
-    'k8s-platform:target "gcp" needs the Google Cloud cluster layer (infra/cluster, issue #4), ' +
-      'which has not landed yet; use target "minikube" meanwhile. The platform layer\'s gcp path ' +
-      'is exercised under mocks with a stand-in cluster (tests/platform/platform.test.ts).',
+function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
+  if (s.target === 'minikube') return { cluster: minikubeCluster(s) };
+  const gcp = new GcpCluster(
+    'cluster',
+    readGcpConfig((key) => config.get(key)),
   );
+  return { cluster: gcp.cluster, gcp };
 }
 
-const cluster = clusterFor(stack);
+const built = clusterFor(stack);
+const cluster = built.cluster;
 const root = resolve(__dirname, '..');
 const [app] = renderAll({
   [stack.environment]: springApiProfiles(
@@ -80,3 +83,8 @@ export const ingressAddress = platform.ingressAddress;
 export const grafana = platform.grafanaCommand;
 export const grafanaAdminPassword = platform.grafanaAdminPassword;
 export const vault = platform.vaultCommand;
+export const controlPlaneAddress = built.gcp?.controlPlaneAddress;
+/** The admin kubeconfig (gcp; secret): pulumi stack output kubeconfig --show-secrets. */
+export const kubeconfig = built.gcp?.kubeconfig;
+export const metallbPoolRange = built.gcp?.metallbPoolRange;
+export const nodeSshCommands = built.gcp?.sshCommands;

@@ -28,7 +28,8 @@ export interface WrapperChart {
   values(target: ClusterTarget): readonly Record<string, unknown>[];
 }
 
-const EXACT = /^\d+\.\d+\.\d+$/;
+/** An exact version (some charts, such as Calico's, prefix it with v). */
+const EXACT = /^v?\d+\.\d+\.\d+$/;
 
 /** Reads charts/<name>/Chart.yaml; fails when a dependency is not pinned to an exact version. */
 export function wrapperChart(name: string, dir = CHARTS_DIR): WrapperChart {
@@ -69,3 +70,6 @@ export const PLATFORM_CHARTS = [
   'vault',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
+
+/** Wrapper charts the cluster layer installs (gcp: the CNI). */
+export const CLUSTER_CHARTS = ['calico'] as const;

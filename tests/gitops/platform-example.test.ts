@@ -10,11 +10,10 @@ import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'gitops', 'flux', 'platform');
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 const docs = (file: string): Doc[] =>
   parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as Doc);
 
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call */
 describe('the Flux platform example', () => {
   const releases = docs('releases.yaml');
 

@@ -2,12 +2,15 @@ import * as pulumi from '@pulumi/pulumi';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gcpFakes } from '../support/gcp-fakes';
 import { recordResources, Registered, settled, valueOf } from '../support/pulumi-mocks';
 
 // The whole Pulumi program under mocks (no engine, no cloud), on the minikube target with a
 // throwaway kubeconfig: configuration -> cluster -> platform -> (optionally) the API.
 
-const registered: Registered[] = recordResources('k8s-platform', 'dev');
+const gcp = gcpFakes();
+afterAll(gcp.cleanup);
+const registered: Registered[] = recordResources('k8s-platform', 'dev', gcp.fake);
 const dir = mkdtempSync(join(tmpdir(), 'index-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const kubeconfig = join(dir, 'config');
@@ -108,10 +111,33 @@ describe('the Pulumi program', () => {
     );
   });
 
-  it('says plainly that the gcp target waits for the cluster layer', () => {
+  it('stands up the gcp cluster, then the platform on it, for prod', async () => {
+    const program = await runProgram({
+      environment: 'prod',
+      gcpProject: 'acme-platform-1',
+      adminCidrs: '203.0.113.7/32',
+    });
+    expect(program.target).toBe('gcp');
+    expect(registered.filter((r) => r.type === 'gcp:compute/instance:Instance')).toHaveLength(4);
+    const pools = registered.find(
+      (r) => r.name === 'metallb-pools' && r.type === 'kubernetes:helm.sh/v4:Chart',
+    );
+    expect(
+      (pools?.inputs.values as { pools: { addresses: string[] }[] }).pools.map((p) => p.addresses),
+    ).toEqual([['10.20.0.0/24'], ['34.1.2.20/32']]);
+    expect(await pulumi.isSecret(program.kubeconfig as pulumi.Output<string>)).toBe(true);
+    expect(program.metallbPoolRange).toBe('10.20.0.0/24');
+    expect(await valueOf(program.ingressAddress)).toBe('34.1.2.20');
+  });
+
+  it('refuses incomplete gcp configuration before registering anything', () => {
     registered.length = 0;
-    expect(load({ environment: 'prod' })).toThrow(
-      'k8s-platform:target "gcp" needs the Google Cloud cluster layer (infra/cluster, issue #4)',
+    expect(load({ environment: 'prod', workerCount: '0' })).toThrow(
+      [
+        'k8s-platform.gcpProject = undefined is invalid: must be a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
+        'k8s-platform.workerCount = 0 is invalid: must be an integer from 1 to 20',
+        'k8s-platform.adminCidrs = undefined is invalid: must be a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
+      ].join('\n'),
     );
     expect(registered).toEqual([]);
   });

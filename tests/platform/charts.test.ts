@@ -1,18 +1,24 @@
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHARTS_DIR, PLATFORM_CHARTS, wrapperChart } from '../../infra/platform/charts';
+import {
+  CHARTS_DIR,
+  CLUSTER_CHARTS,
+  PLATFORM_CHARTS,
+  wrapperChart,
+} from '../../infra/platform/charts';
 
 // The wrapper charts are the only place add-on versions live; Pulumi and GitOps install them.
 describe('the wrapper charts', () => {
   it('pin each upstream chart exactly, from its own repository', () => {
     const pins = Object.fromEntries(
-      PLATFORM_CHARTS.map((name) => [
+      [...CLUSTER_CHARTS, ...PLATFORM_CHARTS].map((name) => [
         name,
         wrapperChart(name).dependencies.map((d) => `${d.name} ${d.version} ${d.repository}`),
       ]),
     );
     expect(pins).toEqual({
+      calico: ['tigera-operator v3.31.3 https://docs.tigera.io/calico/charts'],
       'prometheus-operator-crds': [
         'prometheus-operator-crds 31.0.1 https://prometheus-community.github.io/helm-charts',
       ],
@@ -31,11 +37,11 @@ describe('the wrapper charts', () => {
       .filter((d) => d.isDirectory())
       .map((d) => d.name)
       .sort();
-    expect(folders).toEqual([...PLATFORM_CHARTS].sort());
+    expect(folders).toEqual([...CLUSTER_CHARTS, ...PLATFORM_CHARTS].sort());
   });
 
   it('nest the upstream values under the dependency name, and have values for both targets', () => {
-    for (const name of PLATFORM_CHARTS) {
+    for (const name of [...CLUSTER_CHARTS, ...PLATFORM_CHARTS]) {
       const chart = wrapperChart(name);
       for (const dep of chart.dependencies) {
         for (const target of ['minikube', 'gcp'] as const) {

@@ -36,13 +36,18 @@ function fakeState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
  * Installs Pulumi mocks that record every registered resource. Returns the live list (cleared
  * by the caller between programs).
  */
-export function recordResources(project = 'k8s-platform', stack = 'test'): Registered[] {
+export function recordResources(
+  project = 'k8s-platform',
+  stack = 'test',
+  fake: (args: pulumi.runtime.MockResourceArgs) => Record<string, unknown> | undefined = () =>
+    undefined,
+): Registered[] {
   const registered: Registered[] = [];
   void pulumi.runtime.setMocks(
     {
       newResource: (args) => {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: args.id || `${args.name}-id`, state: fakeState(args) };
+        return { id: args.id || `${args.name}-id`, state: fake(args) ?? fakeState(args) };
       },
       call: (args) => args.inputs,
     },

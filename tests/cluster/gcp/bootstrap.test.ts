@@ -37,7 +37,7 @@ function shellcheck(script: string): string {
   return r.stdout;
 }
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Doc = Record<string, any>;
 const docs = (yaml: string): Doc[] => parseAllDocuments(yaml).map((d) => d.toJS() as Doc);
 
 describe('node startup scripts', () => {

@@ -58,7 +58,7 @@ describe('the discovery hash', () => {
 describe('the admin kubeconfig', () => {
   it('points at the public endpoint with the CA and the client certificate inline', () => {
     const text = adminKubeconfig('k8s-platform', 'https://34.1.2.10:6443', 'CA', 'CERT', 'KEY');
-    const k = parse(text) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const k = parse(text) as Record<string, any>;
     expect(k['current-context']).toBe('k8s-platform');
     expect(k.clusters[0].cluster).toEqual({
       server: 'https://34.1.2.10:6443',
