@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../infra/config/errors';
+import { readGcpConfig } from '../../infra/config/gcp';
 import { readStackConfig } from '../../infra/config/stack';
 
 function read(values: Record<string, string>): ReturnType<typeof readStackConfig> {
@@ -111,6 +112,10 @@ describe('Pulumi.yaml', () => {
     readStackConfig((key) => {
       read.add(key);
       return key === 'environment' ? 'dev' : undefined;
+    });
+    readGcpConfig((key) => {
+      read.add(key);
+      return { gcpProject: 'acme-platform-1', adminCidrs: '10.0.0.0/8' }[key];
     });
     const described = Object.keys(project.config).map((k) => k.replace('k8s-platform:', ''));
     expect(described.sort()).toEqual([...read, 'apiKey', 'databasePassword'].sort());
