@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubeadmInitConfig, kubeadmJoinConfig } from '../../infra/cluster/gcp/bootstrap';
 import { KUBERNETES_VERSION } from '../../infra/config/nodes';
+import { waitForApi, waitForNodes } from '../../infra/cluster/gcp/wait-ready';
+import { credentialsFromFile, kubeApi } from '../../infra/platform/kube-api';
+import { LocalCluster } from './local-cluster';
 
 /** What the boot scripts substitute at run time, with values of the right form. */
 const AT_BOOT = {
@@ -58,4 +61,41 @@ export function checkKubeadmConfigs(kubeadm: string): { failures: string[]; chec
     rmSync(dir, { recursive: true, force: true });
   }
   return { failures, checked: 2 };
+}
+
+/**
+ * The readiness waits `pulumi up` runs on gcp, against the local kube-apiserver: Node objects
+ * are registered, then marked Ready one by one through the status subresource.
+ */
+export async function checkReadinessWaits(cluster: LocalCluster): Promise<string[]> {
+  const failures: string[] = [];
+  const api = kubeApi(credentialsFromFile(cluster.kubeconfigPath, 'verify'));
+  const quick = { timeoutMs: 1500, intervalMs: 250 };
+  if ((await waitForApi(api, quick)) !== '/readyz 200') failures.push('/readyz did not answer 200');
+  const names = ['cp-0', 'worker-0', 'worker-1', 'worker-2'];
+  const ready = (name: string) =>
+    cluster.kubectl([
+      'patch', 'node', name, '--subresource=status', '--type=merge', '-p',
+      JSON.stringify({ status: { conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'verify' }] } }),
+    ]); // prettier-ignore
+  for (const name of names) {
+    const made = cluster.kubectl(['create', '-f', '-'], {
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name },
+    });
+    if (made.status !== 0) return [`creating Node ${name}: ${made.stderr}`];
+  }
+  for (const name of names.slice(0, 3)) ready(name);
+  const early = await waitForNodes(api, 4, quick).then(
+    (s) => `passed early: ${s}`,
+    (e: Error) => e.message,
+  );
+  if (!early.includes('(last: 3/4 Ready of 4 registered)'))
+    failures.push(`with 3 of 4 nodes Ready the wait should time out; it said: ${early}`);
+  ready('worker-2');
+  const done = await waitForNodes(api, 4, quick).catch((e: Error) => e.message);
+  if (done !== '4/4 Ready of 4 registered') failures.push(`with 4 Ready nodes: ${done}`);
+  cluster.kubectl(['delete', 'node', ...names]);
+  return failures;
 }
