@@ -1,0 +1,194 @@
+// `npm run smoke -- --context <name>`: after `pulumi up`, checks the live cluster the way an
+// operator would, through the API server only (its proxy reaches Vault, Prometheus and Grafana,
+// so nothing needs a public address or a port-forward). Prints one line per check and exits 1
+// when any fails. Reads the kubeconfig from $KUBECONFIG or ~/.kube/config.
+import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
+import {
+  credentialsFromFile,
+  defaultKubeconfigPath,
+  HttpSend,
+  kubeApi,
+  viaProxy,
+} from '../../infra/platform/kube-api';
+import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
+
+export interface CheckResult {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return */
+
+async function getJson(api: HttpSend, path: string): Promise<{ status: number; json: Json }> {
+  const r = await api('GET', path);
+  let json: Json = {};
+  try {
+    json = JSON.parse(r.body) as Json;
+  } catch {
+    json = {};
+  }
+  return { status: r.status, json };
+}
+
+/** Workloads whose ready count is below what they want. */
+function unready(items: Json[], kind: string): string[] {
+  return items
+    .filter((w) => {
+      const want =
+        kind === 'DaemonSet' ? w.status?.desiredNumberScheduled : (w.spec?.replicas ?? 1);
+      const have = kind === 'DaemonSet' ? w.status?.numberReady : w.status?.readyReplicas;
+      return (have ?? 0) < (want ?? 0);
+    })
+    .map(
+      (w) =>
+        `${kind}/${w.metadata.name} ${kind === 'DaemonSet' ? (w.status?.numberReady ?? 0) : (w.status?.readyReplicas ?? 0)}/${kind === 'DaemonSet' ? (w.status?.desiredNumberScheduled ?? 0) : (w.spec?.replicas ?? 1)}`,
+    );
+}
+
+/** Runs every check; a failing one never stops the others. */
+export async function smoke(api: HttpSend): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  const check = async (name: string, run: () => Promise<string>) => {
+    try {
+      results.push({ name, ok: true, detail: await run() });
+    } catch (error) {
+      results.push({
+        name,
+        ok: false,
+        detail: error instanceof Error ? error.message : String(error),
+      });
+    }
+  };
+  const fail = (m: string): never => {
+    throw new Error(m);
+  };
+
+  await check('API server ready', async () => {
+    const r = await api('GET', '/readyz');
+    return r.status === 200 ? '/readyz ok' : fail(`/readyz answered ${r.status}`);
+  });
+  await check('nodes Ready', async () => {
+    const nodes = ((await getJson(api, '/api/v1/nodes')).json.items ?? []) as Json[];
+    const notReady = nodes
+      .filter(
+        (n) =>
+          !(n.status?.conditions ?? []).some(
+            (c: Json) => c.type === 'Ready' && c.status === 'True',
+          ),
+      )
+      .map((n) => n.metadata.name);
+    if (nodes.length === 0) fail('no nodes registered');
+    return notReady.length === 0
+      ? `${nodes.length} Ready`
+      : fail(`not Ready: ${notReady.join(', ')}`);
+  });
+  for (const [ns, level] of Object.entries(PLATFORM_NAMESPACES)) {
+    await check(`namespace ${ns}`, async () => {
+      const r = await getJson(api, `/api/v1/namespaces/${ns}`);
+      if (r.status !== 200) fail(`missing (HTTP ${r.status})`);
+      const enforce = r.json.metadata?.labels?.['pod-security.kubernetes.io/enforce'];
+      if (enforce !== level) fail(`enforces "${enforce ?? 'nothing'}", expected "${level}"`);
+      const lagging: string[] = [];
+      let count = 0;
+      for (const [kind, path] of [
+        ['Deployment', 'deployments'],
+        ['StatefulSet', 'statefulsets'],
+        ['DaemonSet', 'daemonsets'],
+      ] as const) {
+        const items = ((await getJson(api, `/apis/apps/v1/namespaces/${ns}/${path}`)).json.items ??
+          []) as Json[];
+        count += items.length;
+        lagging.push(...unready(items, kind));
+      }
+      if (count === 0) fail('no workloads');
+      return lagging.length === 0
+        ? `${count} workloads ready (${level})`
+        : fail(`not ready: ${lagging.join(', ')}`);
+    });
+  }
+  await check('ingress address', async () => {
+    const ns = PLATFORM_ENDPOINTS.ingressController.namespace;
+    const svc = (await getJson(api, `/api/v1/namespaces/${ns}/services/ingress-nginx-controller`))
+      .json;
+    const ip = svc.status?.loadBalancer?.ingress?.[0]?.ip as string | undefined;
+    return ip
+      ? `LoadBalancer ${ip}`
+      : fail('the controller Service has no LoadBalancer address (MetalLB?)');
+  });
+  await check('Vault unsealed', async () => {
+    const vault = viaProxy(api, {
+      namespace: PLATFORM_ENDPOINTS.vault.namespace,
+      kind: 'pods',
+      name: 'vault-0',
+      port: PLATFORM_ENDPOINTS.vault.port,
+    });
+    const s = (await getJson(vault, '/v1/sys/seal-status')).json;
+    if (s.initialized !== true) fail('not initialized (did the configuration step run?)');
+    return s.sealed === false
+      ? `${String(s.type)} seal, unsealed`
+      : fail('sealed (minikube: npm run vault:unseal)');
+  });
+  await check('Prometheus targets up', async () => {
+    const prom = viaProxy(api, {
+      namespace: PLATFORM_ENDPOINTS.prometheus.namespace,
+      kind: 'services',
+      name: 'kube-prometheus-stack-prometheus',
+      port: 9090,
+    });
+    const r = await getJson(prom, '/api/v1/targets?state=active');
+    if (r.status !== 200) fail(`Prometheus answered ${r.status}`);
+    const targets = (r.json.data?.activeTargets ?? []) as Json[];
+    const down = targets
+      .filter((t) => t.health !== 'up')
+      .map((t) => String(t.labels?.job ?? t.scrapeUrl));
+    if (targets.length === 0) fail('no active targets');
+    return down.length === 0
+      ? `${targets.length} up`
+      : fail(`${down.length} of ${targets.length} down: ${[...new Set(down)].join(', ')}`);
+  });
+  await check('Grafana healthy', async () => {
+    const grafana = viaProxy(api, {
+      namespace: PLATFORM_ENDPOINTS.prometheus.namespace,
+      kind: 'services',
+      name: 'kube-prometheus-stack-grafana',
+      port: 80,
+    });
+    const r = await getJson(grafana, '/api/health');
+    return r.status === 200 && r.json.database === 'ok'
+      ? 'database ok'
+      : fail(`answered ${r.status}`);
+  });
+  return results;
+}
+
+export function report(results: readonly CheckResult[]): string {
+  const width = Math.max(...results.map((r) => r.name.length));
+  return results
+    .map((r) => `${r.ok ? 'ok  ' : 'FAIL'} ${r.name.padEnd(width)}  ${r.detail}`)
+    .join('\n');
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  const flag = (name: string) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const context = flag('context') ?? 'minikube';
+  const api = kubeApi(
+    credentialsFromFile(flag('kubeconfig') ?? defaultKubeconfigPath(), context),
+    15_000,
+  );
+  smoke(api).then(
+    (results) => {
+      console.log(report(results));
+      process.exit(results.every((r) => r.ok) ? 0 : 1);
+    },
+    (error: unknown) => {
+      console.error(`smoke: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(2);
+    },
+  );
+}
