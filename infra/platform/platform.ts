@@ -139,7 +139,7 @@ export class Platform extends pulumi.ComponentResource {
       after(...namespaces),
     );
 
-    const monitoring = new k8s.helm.v3.Release(
+    new k8s.helm.v3.Release(
       'kube-prometheus-stack',
       {
         name: 'kube-prometheus-stack',
@@ -271,6 +271,5 @@ export class Platform extends pulumi.ComponentResource {
       ingressAddress: this.ingressAddress,
       grafanaAdminPassword: this.grafanaAdminPassword,
     });
-    void monitoring;
   }
 }
