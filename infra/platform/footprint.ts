@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { ClusterTarget } from '../config/environments';
 import { NODE_RESERVED } from '../config/nodes';
 import { parseCpuMillis, parseMemoryBytes } from '../config/quantities';
 import { CHARTS_DIR, PlatformChart, wrapperChart } from './charts';
@@ -211,12 +212,37 @@ export function gcpFootprint(
 ): Footprint {
   const shape = MACHINE_TYPES[machineType];
   if (!shape) throw new Error(`no shape known for machine type ${machineType}`);
+  return platformFootprint(
+    'gcp',
+    workers,
+    {
+      cpuMillis: workers * (shape.cpuMillis - NODE_RESERVED.cpuMillis),
+      memoryMiB: workers * (shape.memoryMiB - NODE_RESERVED.memoryMiB),
+    },
+    chartsDir,
+  );
+}
+
+/** The minikube the README recommends (--cpus=4 --memory=8g); its kubelet reserves nothing. */
+export const MINIKUBE_SHAPE: Requests = { cpuMillis: 4000, memoryMiB: 8192 };
+
+/** The platform's requests on a one-node minikube, as installed there. */
+export function minikubeFootprint(chartsDir = CHARTS_DIR): Footprint {
+  return platformFootprint('minikube', 1, MINIKUBE_SHAPE, chartsDir);
+}
+
+function platformFootprint(
+  target: ClusterTarget,
+  workers: number,
+  allocatable: Requests,
+  chartsDir: string,
+): Footprint {
   const merged = new Map<string, Values>();
   const valuesOf = (addon: PlatformChart): Values => {
     const cached = merged.get(addon);
     if (cached) return cached;
     const values = wrapperChart(addon, chartsDir)
-      .values('gcp')
+      .values(target)
       .reduce<Values>((a, b) => merge(a, b), {});
     merged.set(addon, values);
     return values;
@@ -234,28 +260,25 @@ export function gcpFootprint(
           : Number(at(values, pod.replicas.slice('values:'.length)) ?? 1);
     const perPod = sum([
       ...pod.containers.map((path) =>
-        requestsOf(at(values, path), `charts/${pod.addon} (gcp) ${path}`),
+        requestsOf(at(values, path), `charts/${pod.addon} (${target}) ${path}`),
       ),
       ...(pod.extra ?? []),
     ]);
     rows.push({ addon: pod.addon, component: pod.component, pods: replicas, perPod });
   }
-  rows.push(
-    ...pdCsiRows(
-      workers,
-      join(REPO_ROOT, 'infra', 'platform', 'storage', 'gce-pd', 'resources.yaml'),
-    ),
-  );
+  if (target === 'gcp')
+    rows.push(
+      ...pdCsiRows(
+        workers,
+        join(REPO_ROOT, 'infra', 'platform', 'storage', 'gce-pd', 'resources.yaml'),
+      ),
+    );
   const total = sum(
     rows.map((r) => ({
       cpuMillis: r.perPod.cpuMillis * r.pods,
       memoryMiB: r.perPod.memoryMiB * r.pods,
     })),
   );
-  const allocatable = {
-    cpuMillis: workers * (shape.cpuMillis - NODE_RESERVED.cpuMillis),
-    memoryMiB: workers * (shape.memoryMiB - NODE_RESERVED.memoryMiB),
-  };
   return {
     rows,
     total,
@@ -277,12 +300,13 @@ export function footprintTable(f: Footprint): string {
         `${r.perPod.cpuMillis * r.pods}m | ${r.perPod.memoryMiB * r.pods}Mi |`,
     ),
     `| **platform** | | ${f.rows.reduce((a, r) => a + r.pods, 0)} | | | **${f.total.cpuMillis}m** | **${f.total.memoryMiB}Mi** |`,
-    `| workers' allocatable | | | | | ${f.allocatable.cpuMillis}m | ${f.allocatable.memoryMiB}Mi |`,
+    `| allocatable | | | | | ${f.allocatable.cpuMillis}m | ${f.allocatable.memoryMiB}Mi |`,
     `| **share** | | | | | **${pct(f.cpuShare)}** | **${pct(f.memoryShare)}** |`,
   ];
   return lines.join('\n');
 }
 
 if (require.main === module) {
-  console.log(footprintTable(gcpFootprint()));
+  console.log(`gcp, 3 workers of e2-standard-2:\n\n${footprintTable(gcpFootprint())}\n`);
+  console.log(`minikube, one node of 4 CPUs and 8 GiB:\n\n${footprintTable(minikubeFootprint())}`);
 }

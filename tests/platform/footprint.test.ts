@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { footprintTable, gcpFootprint } from '../../infra/platform/footprint';
+import { footprintTable, gcpFootprint, minikubeFootprint } from '../../infra/platform/footprint';
 
 // The platform's requests on the default gcp cluster (3 workers of e2-standard-2), from the
 // values files Helm installs: applications must keep at least two thirds of the workers.
@@ -67,5 +67,19 @@ describe('the footprint computation', () => {
 
   it('refuses an unknown machine type', () => {
     expect(() => gcpFootprint(3, 'n1-huge-1')).toThrow('no shape known for machine type n1-huge-1');
+  });
+});
+
+describe('the platform footprint on the recommended minikube (4 CPUs, 8 GiB)', () => {
+  it('leaves at least two thirds of the node, with one replica of each add-on and no storage driver', () => {
+    const m = minikubeFootprint();
+    console.log(`platform footprint (minikube):\n${footprintTable(m)}`);
+    expect(m.cpuShare).toBeLessThanOrEqual(1 / 3);
+    expect(m.memoryShare).toBeLessThanOrEqual(1 / 3);
+    const pods = Object.fromEntries(m.rows.map((r) => [`${r.addon}/${r.component}`, r.pods]));
+    expect(pods['vault/server']).toBe(1);
+    expect(pods['ingress-nginx/controller']).toBe(1);
+    expect(pods['metallb/speaker']).toBe(1);
+    expect(m.rows.some((r) => r.addon === 'gce-pd-csi-driver')).toBe(false);
   });
 });
