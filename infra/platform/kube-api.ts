@@ -22,10 +22,10 @@ export type HttpSend = (
   headers?: Readonly<Record<string, string>>,
 ) => Promise<HttpAnswer>;
 
-interface NamedEntry<T> {
+/** A named entry of a kubeconfig list (clusters, users, contexts). */
+interface NamedEntry {
   readonly name: string;
   readonly [key: string]: unknown;
-  readonly value?: T;
 }
 
 /** What a kubeconfig context resolves to: where the server is and how to authenticate. */
@@ -40,9 +40,9 @@ export interface KubeCredentials {
 
 type Json = Record<string, unknown>;
 
-function entries(config: Json, list: string): NamedEntry<Json>[] {
+function entries(config: Json, list: string): NamedEntry[] {
   const value = config[list];
-  return Array.isArray(value) ? (value as NamedEntry<Json>[]) : [];
+  return Array.isArray(value) ? (value as NamedEntry[]) : [];
 }
 
 /** The names of a kubeconfig's contexts. */

@@ -62,12 +62,27 @@ export function metallbPools(networking: Cluster['networking']) {
       ];
 }
 
-/** Chart path and target values file, relative to the project (stable across machines). */
+/** The namespace each wrapper chart is installed into. */
+export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
+  'prometheus-operator-crds': PLATFORM_ENDPOINTS.prometheus.namespace,
+  'kube-prometheus-stack': PLATFORM_ENDPOINTS.prometheus.namespace,
+  metallb: 'metallb-system',
+  'metallb-pools': 'metallb-system',
+  'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
+  vault: PLATFORM_ENDPOINTS.vault.namespace,
+};
+
+/**
+ * Chart path, target values file (relative to the project, stable across machines), namespace,
+ * and a dependency update when the chart wraps an upstream one.
+ */
 function chartSource(name: PlatformChart, target: ClusterTarget) {
   const chart = wrapperChart(name);
   const values = chart.targetValues(target);
   return {
     chart: `charts/${name}`,
+    namespace: CHART_NAMESPACES[name],
+    ...(chart.dependencies.length > 0 ? { dependencyUpdate: true } : {}),
     valueYamlFiles: values
       ? [new pulumi.asset.FileAsset(`charts/${name}/values-${target}.yaml`)]
       : [],
@@ -108,16 +123,18 @@ export class Platform extends pulumi.ComponentResource {
     );
     const after = (...deps: pulumi.Resource[]) => ({ ...k, dependsOn: [...k.dependsOn, ...deps] });
     const observability = PLATFORM_ENDPOINTS.prometheus.namespace;
+    /** A Helm release (for charts that need hooks) of a wrapper chart, named after it. */
+    const release = (
+      name: PlatformChart,
+      extra: Omit<k8s.helm.v3.ReleaseArgs, 'chart'>,
+      opts: pulumi.CustomResourceOptions,
+    ) => new k8s.helm.v3.Release(name, { name, ...chartSource(name, target), ...extra }, opts);
 
     // CRDs first, through helm.v4.Chart, so that every later chart's ServiceMonitors and
     // MetalLB's pools are known kinds even at preview time.
     const crds = new k8s.helm.v4.Chart(
       'prometheus-operator-crds',
-      {
-        ...chartSource('prometheus-operator-crds', target),
-        dependencyUpdate: true,
-        namespace: observability,
-      },
+      chartSource('prometheus-operator-crds', target),
       after(...namespaces),
     );
 
@@ -139,44 +156,27 @@ export class Platform extends pulumi.ComponentResource {
       after(...namespaces),
     );
 
-    new k8s.helm.v3.Release(
+    release(
       'kube-prometheus-stack',
-      {
-        name: 'kube-prometheus-stack',
-        ...chartSource('kube-prometheus-stack', target),
-        dependencyUpdate: true,
-        namespace: observability,
-        skipCrds: true,
-        atomic: true,
-        timeout: 900,
-      },
+      { skipCrds: true, atomic: true, timeout: 900 },
       after(crds, grafanaSecret, ...storage),
     );
 
     const metallb = new k8s.helm.v4.Chart(
       'metallb',
-      {
-        ...chartSource('metallb', target),
-        dependencyUpdate: true,
-        namespace: 'metallb-system',
-      },
+      chartSource('metallb', target),
       after(crds, ...namespaces),
     );
     const pools = metallbPools(cluster.networking);
     const poolsChart = new k8s.helm.v4.Chart(
       'metallb-pools',
-      { ...chartSource('metallb-pools', target), namespace: 'metallb-system', values: { pools } },
+      { ...chartSource('metallb-pools', target), values: { pools } },
       after(metallb),
     );
 
-    const ingressNamespace = PLATFORM_ENDPOINTS.ingressController.namespace;
-    const ingress = new k8s.helm.v3.Release(
+    const ingress = release(
       'ingress-nginx',
       {
-        name: 'ingress-nginx',
-        ...chartSource('ingress-nginx', target),
-        dependencyUpdate: true,
-        namespace: ingressNamespace,
         atomic: true,
         timeout: 600,
         values:
@@ -211,13 +211,9 @@ export class Platform extends pulumi.ComponentResource {
       cluster.networking.kind === 'gcp'
         ? vaultKmsSeal(this, cluster.networking, cluster.provider, after(...namespaces))
         : undefined;
-    const vault = new k8s.helm.v3.Release(
+    const vault = release(
       'vault',
       {
-        name: 'vault',
-        ...chartSource('vault', target),
-        dependencyUpdate: true,
-        namespace: vaultNamespace,
         // Not atomic: uninitialized Vault pods are not Ready until the configuration step below
         // initializes them, which Helm's wait would take for a failure.
         skipAwait: true,
@@ -228,6 +224,7 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     // Vault's configuration, run by the deployer's Node through the API server's proxy.
+    const vaultPins = JSON.stringify(wrapperChart('vault').dependencies);
     const apps = pulumi
       .output(
         args.vaultApps.map((a) =>
@@ -252,12 +249,7 @@ export class Platform extends pulumi.ComponentResource {
         // Re-run when the apps, their secrets or Vault's chart change (a digest, kept secret).
         triggers: [
           pulumi.secret(
-            apps.apply((a) =>
-              createHash('sha256')
-                .update(a)
-                .update(JSON.stringify(wrapperChart('vault').dependencies))
-                .digest('hex'),
-            ),
+            apps.apply((a) => createHash('sha256').update(a).update(vaultPins).digest('hex')),
           ),
         ],
       },

@@ -11,6 +11,7 @@ import {
   viaProxy,
 } from '../../infra/platform/kube-api';
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
+import { vaultVia } from '../../infra/platform/vault/cli';
 
 export interface CheckResult {
   readonly name: string;
@@ -61,6 +62,14 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
       });
     }
   };
+  /** A kube-prometheus-stack Service in the monitoring namespace, through the API server. */
+  const monitoring = (component: string, port: number) =>
+    viaProxy(api, {
+      namespace: PLATFORM_ENDPOINTS.prometheus.namespace,
+      kind: 'services',
+      name: `kube-prometheus-stack-${component}`,
+      port,
+    });
   const fail = (m: string): never => {
     throw new Error(m);
   };
@@ -118,26 +127,14 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
       : fail('the controller Service has no LoadBalancer address (MetalLB?)');
   });
   await check('Vault unsealed', async () => {
-    const vault = viaProxy(api, {
-      namespace: PLATFORM_ENDPOINTS.vault.namespace,
-      kind: 'pods',
-      name: 'vault-0',
-      port: PLATFORM_ENDPOINTS.vault.port,
-    });
-    const s = (await getJson(vault, '/v1/sys/seal-status')).json;
+    const s = (await getJson(vaultVia(api), '/v1/sys/seal-status')).json;
     if (s.initialized !== true) fail('not initialized (did the configuration step run?)');
     return s.sealed === false
       ? `${String(s.type)} seal, unsealed`
       : fail('sealed (minikube: npm run vault:unseal)');
   });
   await check('Prometheus targets up', async () => {
-    const prom = viaProxy(api, {
-      namespace: PLATFORM_ENDPOINTS.prometheus.namespace,
-      kind: 'services',
-      name: 'kube-prometheus-stack-prometheus',
-      port: 9090,
-    });
-    const r = await getJson(prom, '/api/v1/targets?state=active');
+    const r = await getJson(monitoring('prometheus', 9090), '/api/v1/targets?state=active');
     if (r.status !== 200) fail(`Prometheus answered ${r.status}`);
     const targets = (r.json.data?.activeTargets ?? []) as Json[];
     const down = targets
@@ -149,13 +146,7 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
       : fail(`${down.length} of ${targets.length} down: ${[...new Set(down)].join(', ')}`);
   });
   await check('Grafana healthy', async () => {
-    const grafana = viaProxy(api, {
-      namespace: PLATFORM_ENDPOINTS.prometheus.namespace,
-      kind: 'services',
-      name: 'kube-prometheus-stack-grafana',
-      port: 80,
-    });
-    const r = await getJson(grafana, '/api/health');
+    const r = await getJson(monitoring('grafana', 80), '/api/health');
     return r.status === 200 && r.json.database === 'ok'
       ? 'database ok'
       : fail(`answered ${r.status}`);

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ClusterTarget } from '../../infra/config/environments';
 import { CHARTS_DIR, PLATFORM_CHARTS, wrapperChart } from '../../infra/platform/charts';
-import { metallbPools } from '../../infra/platform/platform';
+import { CHART_NAMESPACES, metallbPools } from '../../infra/platform/platform';
 import { checkCustomResources } from './crdcheck';
 import { LocalCluster } from './local-cluster';
 
@@ -171,13 +171,8 @@ export function checkCharts(
       const chart = parse(readFileSync(chartYaml, 'utf8')) as Record<string, unknown>;
       delete chart.dependencies;
       writeFileSync(chartYaml, stringify(chart));
-      const namespace = name.startsWith('metallb')
-        ? 'metallb-system'
-        : name === 'vault'
-          ? 'vault'
-          : name.includes('prometheus')
-            ? 'observability'
-            : name;
+      const namespace = CHART_NAMESPACES[name];
+      cluster.kubectl(['create', 'namespace', namespace]);
       for (const target of ['minikube', 'gcp'] as const) {
         const valuesFile = wrapperChart(name).targetValues(target);
         const valueArgs = valuesFile ? ['-f', valuesFile] : [];
@@ -212,7 +207,6 @@ export function checkCharts(
             );
         });
         for (const core of docs.filter((d) => !String(d.apiVersion).includes('.'))) {
-          cluster.kubectl(['create', 'namespace', namespace]);
           const dry = cluster.kubectl(
             ['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'],
             core,

@@ -9,6 +9,7 @@ import {
   settled,
   valueOf,
 } from '../support/pulumi-mocks';
+import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 
 // The platform layer under Pulumi mocks, for both targets, with stand-in clusters: which
 // releases and charts it installs, with which values, in which order, and what stays secret.
@@ -17,14 +18,6 @@ const registered: Registered[] = recordResources();
 
 /** How the engine marks a secret value among a resource's inputs. */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
-
-const access = {
-  role: 'spring-api',
-  namespace: 'spring-api',
-  serviceAccount: 'spring-api',
-  kvDataPath: 'secret/data/spring-api',
-  audience: 'vault',
-};
 
 /** What a cluster layer hands over as "ready" (on gcp, its readiness check). */
 const clusterReady = new k8s.core.v1.ConfigMap('cluster-ready', {});

@@ -57,3 +57,12 @@ export function podAnnotations(objects: readonly ManifestObject[]): Record<strin
 export function apiContainerOf(objects: readonly ManifestObject[]): any {
   return podSpec(objects).containers[0];
 }
+
+/** The API's Vault access as the staging and prod manifests ask for it. */
+export const TEST_VAULT_ACCESS = {
+  role: 'spring-api',
+  namespace: 'spring-api',
+  serviceAccount: 'spring-api',
+  kvDataPath: 'secret/data/spring-api',
+  audience: 'vault',
+} as const;

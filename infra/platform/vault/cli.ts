@@ -10,6 +10,7 @@ import { PLATFORM_ENDPOINTS } from '../../config/platform';
 import {
   credentialsFromFile,
   defaultKubeconfigPath,
+  HttpSend,
   kubeApi,
   KubeCredentials,
   resolveKubeconfig,
@@ -25,6 +26,16 @@ export const INIT_SECRET = 'vault-init';
  * active server, so the configuration goes there too.
  */
 export const VAULT_POD = 'vault-0';
+
+/** Vault's API on the first server pod, through the API server's proxy. */
+export function vaultVia(api: HttpSend): HttpSend {
+  return viaProxy(api, {
+    namespace: PLATFORM_ENDPOINTS.vault.namespace,
+    kind: 'pods',
+    name: VAULT_POD,
+    port: PLATFORM_ENDPOINTS.vault.port,
+  });
+}
 
 function credentials(env: NodeJS.ProcessEnv, context: string): KubeCredentials {
   if (env.KUBECONFIG_CONTENT) return resolveKubeconfig(env.KUBECONFIG_CONTENT, context);
@@ -48,12 +59,7 @@ export async function run(argv: readonly string[], env: NodeJS.ProcessEnv): Prom
   const namespace = PLATFORM_ENDPOINTS.vault.namespace;
   const api = kubeApi(credentials(env, context));
   const base = {
-    vault: viaProxy(api, {
-      namespace,
-      kind: 'pods',
-      name: VAULT_POD,
-      port: PLATFORM_ENDPOINTS.vault.port,
-    }),
+    vault: vaultVia(api),
     initStore: secretInitStore(api, namespace, INIT_SECRET),
   };
   if (mode === 'unseal') {

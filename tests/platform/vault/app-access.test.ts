@@ -1,12 +1,5 @@
 import { appPolicyHcl, appRoleParameters } from '../../../infra/platform/vault/app-access';
-
-const access = {
-  role: 'spring-api',
-  namespace: 'spring-api',
-  serviceAccount: 'spring-api',
-  kvDataPath: 'secret/data/spring-api',
-  audience: 'vault',
-};
+import { TEST_VAULT_ACCESS as access } from '../../support/fixtures';
 
 // `npm run verify` applies these to a real Vault-compatible server and checks their effect;
 // here their exact text, which the platform layer will apply as well.
