@@ -141,20 +141,26 @@ async function untilListening(vault: HttpSend, timeoutMs = 300_000) {
 }
 
 /**
- * Waits (at most a minute) until the server answers as active (200) or as an unsealed standby
- * (429), which forwards to the active one: right after unsealing, raft is still electing.
+ * Waits (at most a minute) until the server answers as active (200), or as an unsealed standby
+ * (429) once a leader is elected, so that it can forward writes: right after unsealing, raft is
+ * still electing, and a standby without a leader refuses writes ("active cluster node not found").
  */
 async function untilServing(vault: HttpSend, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = 0;
+  let last = 'no answer';
   while (Date.now() < deadline) {
-    last = (await vault('GET', '/v1/sys/health')).status;
-    if (last === 200 || last === 429) return;
+    const health = (await vault('GET', '/v1/sys/health')).status;
+    last = `sys/health answered ${health}`;
+    if (health === 200) return;
+    if (health === 429) {
+      const leader = await call(vault, 'GET', 'sys/leader');
+      if (typeof leader.json.leader_address === 'string' && leader.json.leader_address !== '')
+        return;
+      last = 'a standby with no elected leader yet';
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(
-    `Vault did not become active within ${timeoutMs / 1000} s (sys/health answered ${last})`,
-  );
+  throw new Error(`Vault did not become active within ${timeoutMs / 1000} s (${last})`);
 }
 
 /** Initializes (if needed) and unseals (Shamir seal only); returns the token to configure with. */
