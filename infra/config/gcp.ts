@@ -2,7 +2,7 @@
 // before any resource is registered: every bad key is reported at once, with its value and
 // what is allowed.
 import { Checks } from './checks';
-import { CIDR_FORMS, Ipv4Cidr, parseIpv4Cidr } from './cidr';
+import { CIDR_FORMS, coveredAddresses, Ipv4Cidr, parseIpv4Cidr } from './cidr';
 import { KUBERNETES_MINOR } from './environments';
 
 /** Kubernetes minors the bootstrap scripts are written and tested for. */
@@ -52,6 +52,15 @@ export interface NodeGroup {
 /** `<family>-<kind>-<vCPUs>`: the predefined Compute Engine shapes. */
 const MACHINE_TYPE = /^(e2|n1|n2|n2d|n4|c2|c2d|c3|c3d|t2d)-(standard|highmem|highcpu)-(\d+)$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/**
+ * The most addresses adminCidrs may open 6443 to, all ranges together, without
+ * allowApiFromAnywhere: 2^24, one /8. The widest block ever allocated to one organisation is a
+ * /8 (the legacy class A blocks), so no set of admin networks is larger; a union beyond it, such
+ * as "0.0.0.0/1,128.0.0.0/1" or any /7, is a slice of the internet, not a list of admins. A
+ * VPN's whole private range (10.0.0.0/8) still fits.
+ */
+export const ADMIN_ADDRESS_LIMIT = 2 ** 24;
 const REGION = /^[a-z]+-[a-z]+\d$/;
 
 function vcpus(machineType: string): number {
@@ -166,20 +175,38 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  c.require(
-    adminCidrs.length > 0 && adminCidrs.every((a) => parseIpv4Cidr(a) !== undefined),
+  const admins = adminCidrs.map(parseIpv4Cidr);
+  const adminsOk = c.require(
+    adminCidrs.length > 0 && admins.every((a) => a !== undefined),
     'adminCidrs',
     adminRaw,
     'a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
   );
-  const openToAll = adminCidrs.some((a) => parseIpv4Cidr(a)?.prefix === 0);
-  const allowOpen = get('allowApiFromAnywhere') === 'true';
+  const allowRaw = get('allowApiFromAnywhere') ?? 'false';
   c.require(
-    !openToAll || allowOpen,
-    'adminCidrs',
-    adminRaw,
-    'a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+    ['true', 'false'].includes(allowRaw),
+    'allowApiFromAnywhere',
+    allowRaw,
+    '"true" or "false"',
   );
+  if (adminsOk && allowRaw !== 'true') {
+    const ranges = admins.filter((a): a is Ipv4Cidr => a !== undefined);
+    const covered = coveredAddresses(ranges);
+    const openToAll = ranges.some((a) => a.prefix === 0);
+    c.require(
+      !openToAll,
+      'adminCidrs',
+      adminRaw,
+      'a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+    );
+    if (!openToAll)
+      c.require(
+        covered <= ADMIN_ADDRESS_LIMIT,
+        'adminCidrs',
+        adminRaw,
+        `ranges covering at most ${ADMIN_ADDRESS_LIMIT.toLocaleString('en-US')} addresses in all (a /8), overlaps counted once: these cover ${covered.toLocaleString('en-US')} (opening the API server that wide needs allowApiFromAnywhere=true)`,
+      );
+  }
   const clusterName = get('clusterName') ?? 'k8s-platform';
   c.dnsLabel('clusterName', clusterName);
 

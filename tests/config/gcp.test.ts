@@ -147,3 +147,32 @@ describe('the Kubernetes version', () => {
     expect(KUBERNETES_VERSION.startsWith(`${KUBERNETES_MINOR}.`)).toBe(true);
   });
 });
+
+// 6443 is judged by the union of adminCidrs, not range by range.
+describe('who may reach the API server', () => {
+  it('judges the admin ranges together: two halves of the internet are the internet', () => {
+    expect(issue({ adminCidrs: '0.0.0.0/1,128.0.0.0/1' })).toBe(
+      'k8s-platform.adminCidrs = "0.0.0.0/1,128.0.0.0/1" is invalid: must be ranges covering at most 16,777,216 addresses in all (a /8), overlaps counted once: these cover 4,294,967,296 (opening the API server that wide needs allowApiFromAnywhere=true)',
+    );
+    expect(issue({ adminCidrs: '10.0.0.0/8, 11.0.0.0/24' })).toBe(
+      'k8s-platform.adminCidrs = "10.0.0.0/8, 11.0.0.0/24" is invalid: must be ranges covering at most 16,777,216 addresses in all (a /8), overlaps counted once: these cover 16,777,472 (opening the API server that wide needs allowApiFromAnywhere=true)',
+    );
+    expect(
+      read({ adminCidrs: '0.0.0.0/1,128.0.0.0/1', allowApiFromAnywhere: 'true' }).adminCidrs,
+    ).toEqual(['0.0.0.0/1', '128.0.0.0/1']);
+  });
+
+  it('takes a /8 of admins, and counts overlapping ranges once', () => {
+    expect(read({ adminCidrs: '10.0.0.0/8' }).adminCidrs).toEqual(['10.0.0.0/8']);
+    expect(read({ adminCidrs: '10.0.0.0/8,10.0.0.0/9,10.1.2.3/32' }).adminCidrs).toHaveLength(3);
+  });
+
+  it('refuses an override that is not a boolean', () => {
+    expect(issue({ adminCidrs: '0.0.0.0/0', allowApiFromAnywhere: 'yes' })).toBe(
+      [
+        'k8s-platform.allowApiFromAnywhere = "yes" is invalid: must be "true" or "false"',
+        'k8s-platform.adminCidrs = "0.0.0.0/0" is invalid: must be a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+      ].join('\n'),
+    );
+  });
+});
