@@ -33,6 +33,24 @@ if [[ ! -x "$venv/bin/bao" || "$(cat "$venv/.pin" 2>/dev/null)" != "$openbao" ]]
   echo "$openbao" >"$venv/.pin"
 fi
 
+# nginx, the proxy inside ingress-nginx, to learn what it forwards to the API for odd paths:
+# Debian's build unpacked into .tools/nginx, so nothing is installed system-wide and no service
+# starts. Its libraries (OpenSSL 3, PCRE2, zlib) are in every Debian 12 base system.
+nginx_dir="$root/.tools/nginx"
+if [[ ! -x "$nginx_dir/usr/sbin/nginx" ]]; then
+  command -v apt-get >/dev/null 2>&1 || { echo "install-verify-tools: apt-get is needed to fetch Debian's nginx package" >&2; exit 1; }
+  echo "install-verify-tools: unpacking Debian's nginx into $nginx_dir" >&2
+  scratch="$(mktemp -d)"
+  trap 'rm -rf "$scratch"' EXIT
+  if ! (cd "$scratch" && apt-get download -qq nginx 2>/dev/null); then
+    [[ "$(id -u)" == "0" ]] || { echo "install-verify-tools: apt-get download nginx failed; run apt-get update as root first" >&2; exit 1; }
+    apt-get update -qq && (cd "$scratch" && apt-get download -qq nginx 2>/dev/null)
+  fi
+  rm -rf "$nginx_dir" && mkdir -p "$nginx_dir"
+  dpkg-deb -x "$scratch"/nginx_*.deb "$nginx_dir"
+  "$nginx_dir/usr/sbin/nginx" -v
+fi
+
 # Go-built tools, each installed once at its pinned module version (recorded beside it).
 go_tool() {
   local name="$1" module="$2"

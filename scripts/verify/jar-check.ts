@@ -61,6 +61,30 @@ export function materialize(
   return { env, secretValues };
 }
 
+/** Builds the packaged jar when it is missing; returns a problem, or undefined when it is there. */
+export function ensureJar(jar: string): string | undefined {
+  if (existsSync(jar)) return undefined;
+  const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+    cwd: join(jar, '..', '..'),
+    stdio: 'inherit',
+  });
+  return built.status === 0 ? undefined : `${jar} is missing and could not be built`;
+}
+
+/** Polls a URL until it answers `status`; false when `ms` pass first. */
+export async function waitForStatus(url: string, status: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const answered = await fetch(url).then(
+      (r) => r.status === status,
+      () => false,
+    );
+    if (answered) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
 /**
  * Starts the packaged jar with exactly the files and variables the dev manifests give the
  * container, then asks what the kubelet and an operator would: is it ready on the probe
@@ -73,13 +97,8 @@ export async function checkDevJar(
   scratch: string,
   queries: readonly string[] = [],
 ): Promise<string[]> {
-  if (!existsSync(jar)) {
-    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
-      cwd: join(jar, '..', '..'),
-      stdio: 'inherit',
-    });
-    if (built.status !== 0) return [`${jar} is missing and could not be built`];
-  }
+  const missing = ensureJar(jar);
+  if (missing) return [missing];
   const { env, secretValues } = materialize(objects, scratch);
   const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
   const container = deployment.spec.template.spec.containers[0];
@@ -99,16 +118,7 @@ export async function checkDevJar(
   );
 
   const readiness = `http://127.0.0.1:${management}${container.readinessProbe.httpGet.path}`;
-  const deadline = Date.now() + 120_000;
-  let ready = false;
-  while (!ready && Date.now() < deadline) {
-    ready = await fetch(readiness).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (!ready) await new Promise((r) => setTimeout(r, 250));
-  }
-  if (!ready)
+  if (!(await waitForStatus(readiness, 200, 120_000)))
     return [
       `the jar did not answer ${container.readinessProbe.httpGet.path} with 200 within 120 s`,
     ];

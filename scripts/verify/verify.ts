@@ -13,6 +13,7 @@ import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
 import { vaultAccessOf } from '../../infra/apps/vault-access';
 import { LocalCluster } from './local-cluster';
 import { checkDevJar } from './jar-check';
+import { checkIngressPaths } from './ingress-check';
 import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAccess, LocalVault, prepare } from './vault-check';
 import { checkKubeadmConfigs, checkReadinessWaits } from './cluster-check';
@@ -117,7 +118,15 @@ function selfTest(cluster: LocalCluster, sample: Json): string[] {
 }
 
 /** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
-export const PARTS = ['manifests', 'lint', 'platform', 'cluster', 'vault', 'jar'] as const;
+export const PARTS = [
+  'manifests',
+  'lint',
+  'platform',
+  'cluster',
+  'vault',
+  'jar',
+  'ingress',
+] as const;
 type Part = (typeof PARTS)[number];
 
 interface Tally {
@@ -337,6 +346,23 @@ async function checkJar(
   }
 }
 
+async function checkIngress(cluster: LocalCluster, t: Tally): Promise<void> {
+  const report = await checkIngressPaths(
+    cluster,
+    join(root, '.tools', 'nginx', 'usr', 'sbin', 'nginx'),
+    join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
+    join(root, 'apps', 'spring-api', 'src', 'test', 'resources', 'path-spellings.txt'),
+  );
+  t.failures.push(...report.failures.map((f) => `ingress: ${f}`));
+  if (report.failures.length === 0) t.passed++;
+  console.log(
+    `verify: ingress: nginx shaped like ingress-nginx's location for the API forwarded ${report.forwardedAsSent} of ` +
+      `${report.spellings} write-route spellings exactly as sent and answered ${report.refusedByNginx.length} itself ` +
+      `(${report.refusedByNginx.join(', ') || 'none'}); through it, ${report.writeAttempts} write attempts without ` +
+      `the right key all refused by the jar, its store unchanged (${report.failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const only = argv
@@ -376,6 +402,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parts.has('cluster')) await checkCluster(cluster, tally);
     if (parts.has('vault')) await checkVault(cluster, rendered, tally);
     if (parts.has('jar')) await checkJar(cluster, rendered, tally);
+    if (parts.has('ingress')) await checkIngress(cluster, tally);
   } finally {
     await cluster.stopAndWait();
   }
