@@ -69,6 +69,11 @@ export const TEST_VAULT_ACCESS = {
   audience: 'vault',
 } as const;
 
+/** A deep, editable copy of rendered objects, for tests that break one field on purpose. */
+export function editable(objects: readonly ManifestObject[]): any[] {
+  return JSON.parse(JSON.stringify(objects)) as any[];
+}
+
 /** The message of the ConfigError that resolving `props` throws; fails when none is thrown. */
 export function resolveError(props: SpringApiProps): string {
   try {
