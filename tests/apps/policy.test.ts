@@ -5,10 +5,10 @@ import {
   imageViolations,
   probeViolations,
   resourceViolations,
+  securityContextViolations,
 } from '../../infra/apps/policies/containers';
 import { metadataViolations } from '../../infra/apps/policies/metadata';
 import { networkPolicyViolations } from '../../infra/apps/policies/network';
-import { securityContextViolations } from '../../infra/apps/policies/pod-security';
 import { looksRandom, secretViolations } from '../../infra/apps/policies/secrets';
 
 const rendered = renderedEnvironments();

@@ -1,10 +1,14 @@
 import { EnvironmentName } from '../../config/environments';
 import { ManifestObject } from '../render';
-import { imageViolations, probeViolations, resourceViolations } from './containers';
+import {
+  imageViolations,
+  probeViolations,
+  resourceViolations,
+  securityContextViolations,
+} from './containers';
 import { ingressHostViolations } from './ingress';
 import { metadataViolations } from './metadata';
 import { databaseEgressViolations, networkPolicyViolations } from './network';
-import { securityContextViolations } from './pod-security';
 import { secretViolations, SecretPolicyOptions } from './secrets';
 import { springPropertyViolations } from './spring-properties';
 

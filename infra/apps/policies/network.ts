@@ -1,5 +1,5 @@
 import { ManifestObject } from '../render';
-import { ipv4InCidr, parseJdbcUrl } from '../spring-api/jdbc';
+import { ipv4InCidr, parseJdbcUrl } from '../spring-api/database-rules';
 import { id, podTemplate } from './objects';
 import { boundTo, boundValue, propertiesOf, springBindings } from './spring-bindings';
 
