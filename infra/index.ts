@@ -4,6 +4,7 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { devSecretsFile, loadDevSecrets } from './apps/dev-secrets';
 import { API_KEY_PROPERTY, DEV_SECRET_PROPERTIES, springApiProfiles } from './apps/environments';
@@ -14,9 +15,18 @@ import { Cluster } from './cluster/cluster';
 import { GcpCluster } from './cluster/gcp';
 import { minikubeCluster } from './cluster/minikube';
 import { readGcpConfig } from './config/gcp';
+import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
 import { Platform, VaultApp } from './platform/platform';
 
+const root = resolve(__dirname, '..');
+// Keys first: a misspelt key leaves the value it was meant to set unread, so the other values
+// are only judged once every key under the namespace is one the program reads.
+refuseUnknownKeys(
+  pulumi.runtime.allConfig(),
+  'k8s-platform',
+  readFileSync(resolve(root, 'Pulumi.yaml'), 'utf8'),
+);
 const config = new pulumi.Config('k8s-platform');
 const stack = readStackConfig((key) => config.get(key));
 
@@ -37,7 +47,6 @@ function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
 
 const built = clusterFor(stack);
 const cluster = built.cluster;
-const root = resolve(__dirname, '..');
 const [app] = renderAll({
   [stack.environment]: springApiProfiles(
     stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {},

@@ -1,7 +1,8 @@
 // `npm run synth` (and `cdk8s synth`, through cdk8s.yaml): writes the API's manifests for every
 // environment, or for those named on the command line, into dist/ (or $CDK8S_OUTDIR).
-// `--image-tag=<tag>` stamps one image tag (CI: the commit's build) into every environment;
-// it is validated like any profile value.
+// `--image-tag=<tag>` stamps one image tag (CI: the commit's build) into every environment, and
+// `--image-digest=sha256:<hex>` the digest the registry gave that build, so the published
+// manifests pull exactly the image CI tested; both are validated like any profile value.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors';
@@ -12,16 +13,20 @@ import { PolicyError } from './policies';
 import { synthesize } from './synth';
 
 const root = resolve(__dirname, '..', '..');
+const OPTIONS = ['--image-tag', '--image-digest'];
 
 function main(argv: readonly string[]): number {
   const started = process.hrtime.bigint();
-  const imageTag = argv.find((a) => a.startsWith('--image-tag='))?.slice('--image-tag='.length);
-  const names = argv.filter((a) => !a.startsWith('--image-tag='));
+  const option = (flag: string) =>
+    argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  const imageTag = option('--image-tag');
+  const imageDigest = option('--image-digest');
+  const names = argv.filter((a) => !OPTIONS.some((flag) => a.startsWith(`${flag}=`)));
   const unknown = names.filter((a) => !isEnvironmentName(a));
   if (unknown.length > 0) {
     console.error(
       `synth: unknown environment ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
-        `allowed: ${ENVIRONMENTS.join(', ')}, and --image-tag=<tag>`,
+        `allowed: ${ENVIRONMENTS.join(', ')}, --image-tag=<tag> and --image-digest=sha256:<hex>`,
     );
     return 2;
   }
@@ -35,9 +40,14 @@ function main(argv: readonly string[]): number {
   const profiles = Object.fromEntries(
     selected.map((env) => [
       env,
-      imageTag === undefined
-        ? all[env]
-        : { ...all[env], image: { ...all[env].image, tag: imageTag } },
+      {
+        ...all[env],
+        image: {
+          ...all[env].image,
+          ...(imageTag === undefined ? {} : { tag: imageTag }),
+          ...(imageDigest === undefined ? {} : { digest: imageDigest }),
+        },
+      },
     ]),
   );
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };

@@ -60,3 +60,19 @@ export function rangeInside(inner: Ipv4Range, network: Ipv4Cidr): boolean {
   const last = network.network + 2 ** (32 - network.prefix) - 1;
   return inner.first > network.network && inner.last < last;
 }
+
+/** The number of distinct addresses the CIDRs cover together, overlaps counted once. */
+export function coveredAddresses(cidrs: readonly Ipv4Cidr[]): number {
+  const ranges = cidrs
+    .map((c) => ({ first: c.network, last: c.network + 2 ** (32 - c.prefix) - 1 }))
+    .sort((a, b) => a.first - b.first);
+  let total = 0;
+  let end = -1; // last address counted so far
+  for (const r of ranges) {
+    if (r.last > end) {
+      total += r.last - Math.max(r.first, end + 1) + 1;
+      end = r.last;
+    }
+  }
+  return total;
+}

@@ -6,6 +6,8 @@ export interface ConfigIssue {
   readonly value: unknown;
   /** What is allowed, phrased to follow "must be". */
   readonly allowed: string;
+  /** Leave the value out of the message (it may be a secret that no reader declared as one). */
+  readonly hideValue?: boolean;
 }
 
 /** Renders a value for an error message: strings quoted, objects as JSON, undefined spelled out. */
@@ -17,7 +19,8 @@ export function formatValue(value: unknown): string {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  return `${issue.key} = ${formatValue(issue.value)} is invalid: must be ${issue.allowed}`;
+  const subject = issue.hideValue ? issue.key : `${issue.key} = ${formatValue(issue.value)}`;
+  return `${subject} is invalid: must be ${issue.allowed}`;
 }
 
 /**

@@ -2,8 +2,16 @@
 // before any resource is registered: every bad key is reported at once, with its value and
 // what is allowed.
 import { Checks } from './checks';
-import { CIDR_FORMS, Ipv4Cidr, parseIpv4Cidr } from './cidr';
+import { CIDR_FORMS, coveredAddresses, Ipv4Cidr, parseIpv4Cidr } from './cidr';
 import { KUBERNETES_MINOR } from './environments';
+import { REGION_ZONES_DATE, SUBNET, zonesOf } from './gcp-facts';
+import {
+  ADMIN_ADDRESS_LIMIT,
+  CLUSTER_NAME,
+  machineTypeProblem,
+  subnetPrefixFor,
+  vcpus,
+} from './gcp-rules';
 
 /** Kubernetes minors the bootstrap scripts are written and tested for. */
 export const SUPPORTED_MINORS = [KUBERNETES_MINOR] as const;
@@ -49,14 +57,7 @@ export interface NodeGroup {
   readonly diskType: (typeof DISK_TYPES)[number];
 }
 
-/** `<family>-<kind>-<vCPUs>`: the predefined Compute Engine shapes. */
-const MACHINE_TYPE = /^(e2|n1|n2|n2d|n4|c2|c2d|c3|c3d|t2d)-(standard|highmem|highcpu)-(\d+)$/;
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
-const REGION = /^[a-z]+-[a-z]+\d$/;
-
-function vcpus(machineType: string): number {
-  return Number(MACHINE_TYPE.exec(machineType)?.[3] ?? 0);
-}
 
 function overlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
   const end = (c: Ipv4Cidr) => c.network + 2 ** (32 - c.prefix) - 1;
@@ -75,19 +76,20 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     'a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
   );
   const region = get('gcpRegion') ?? 'europe-west1';
-  const regionOk = c.matches(
+  const zones = zonesOf(region);
+  c.require(
+    zones !== undefined,
     'gcpRegion',
     region,
-    REGION,
-    'a Compute Engine region such as "europe-west1"',
+    `a Compute Engine region such as "europe-west1" (infra/config/gcp-facts.ts lists those of ${REGION_ZONES_DATE}; add a newer one there)`,
   );
   const zone = get('gcpZone') ?? `${region}-b`;
-  if (regionOk)
+  if (zones)
     c.require(
-      new RegExp(`^${region}-[a-z]$`).test(zone),
+      zones.includes(zone),
       'gcpZone',
       zone,
-      `a zone of region ${region}, such as "${region}-b"`,
+      `one of the zones of ${region}: ${zones.map((z) => `"${z}"`).join(', ')}`,
     );
 
   const minor = get('kubernetesMinor') ?? KUBERNETES_MINOR;
@@ -107,14 +109,14 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
 
   const group = (prefix: 'controlPlane' | 'worker', diskGb: number, diskType: string) => {
     const machineType = get(`${prefix}MachineType`) ?? 'e2-standard-2';
-    const shape = MACHINE_TYPE.test(machineType);
-    c.require(
-      shape,
+    const problem = machineTypeProblem(machineType);
+    const exists = c.require(
+      problem === undefined,
       `${prefix}MachineType`,
       machineType,
-      'a predefined machine type "<family>-<standard|highmem|highcpu>-<vCPUs>", such as "e2-standard-2"',
+      problem ?? '',
     );
-    if (shape && prefix === 'controlPlane')
+    if (exists && prefix === 'controlPlane')
       c.require(
         vcpus(machineType) >= 2,
         `${prefix}MachineType`,
@@ -135,7 +137,7 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
   const controlPlane = group('controlPlane', 50, 'pd-ssd');
   const worker = group('worker', 40, 'pd-balanced');
   const count = Number(get('workerCount') ?? 3);
-  c.integer('workerCount', count, 1, 20);
+  const countOk = c.integer('workerCount', count, 1, 20);
 
   const cidr = (key: string, fallback: string) => {
     const value = get(key) ?? fallback;
@@ -160,28 +162,62 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
         );
     }),
   );
+  // Every node takes one address of the subnet (the control plane's is reserved for it).
+  const subnet = nets[0];
+  if (subnet?.parsed && countOk) {
+    const needed = subnetPrefixFor(count + 1);
+    c.require(
+      subnet.parsed.prefix <= needed,
+      'subnetCidr',
+      subnet.value,
+      `a /${needed} or larger range: each of the ${count + 1} nodes (1 control plane, ${count} worker${count === 1 ? '' : 's'}) needs an address besides the ${SUBNET.reservedAddresses} GCP reserves in every subnet, and GCP's smallest subnet is a /${SUBNET.smallestPrefix}`,
+    );
+  }
 
   const adminRaw = get('adminCidrs');
   const adminCidrs = (adminRaw ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
-  c.require(
-    adminCidrs.length > 0 && adminCidrs.every((a) => parseIpv4Cidr(a) !== undefined),
+  const admins = adminCidrs.map(parseIpv4Cidr);
+  const adminsOk = c.require(
+    adminCidrs.length > 0 && admins.every((a) => a !== undefined),
     'adminCidrs',
     adminRaw,
     'a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
   );
-  const openToAll = adminCidrs.some((a) => parseIpv4Cidr(a)?.prefix === 0);
-  const allowOpen = get('allowApiFromAnywhere') === 'true';
+  const allowRaw = get('allowApiFromAnywhere') ?? 'false';
   c.require(
-    !openToAll || allowOpen,
-    'adminCidrs',
-    adminRaw,
-    'a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+    ['true', 'false'].includes(allowRaw),
+    'allowApiFromAnywhere',
+    allowRaw,
+    '"true" or "false"',
   );
+  if (adminsOk && allowRaw !== 'true') {
+    const ranges = admins.filter((a): a is Ipv4Cidr => a !== undefined);
+    const covered = coveredAddresses(ranges);
+    const openToAll = ranges.some((a) => a.prefix === 0);
+    c.require(
+      !openToAll,
+      'adminCidrs',
+      adminRaw,
+      'a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+    );
+    if (!openToAll)
+      c.require(
+        covered <= ADMIN_ADDRESS_LIMIT,
+        'adminCidrs',
+        adminRaw,
+        `ranges covering at most ${ADMIN_ADDRESS_LIMIT.toLocaleString('en-US')} addresses in all (a /8), overlaps counted once: these cover ${covered.toLocaleString('en-US')} (opening the API server that wide needs allowApiFromAnywhere=true)`,
+      );
+  }
   const clusterName = get('clusterName') ?? 'k8s-platform';
-  c.dnsLabel('clusterName', clusterName);
+  c.matches(
+    'clusterName',
+    clusterName,
+    CLUSTER_NAME,
+    '3 to 23 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit (it starts every GCP resource name, which must begin with a letter, and the service account IDs "<name>-cp" and "<name>-worker", which GCP limits to 6 to 30 characters)',
+  );
 
   c.throwIfAny();
   return {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Publishes synthesized manifests to a branch that GitOps controllers (Flux, Argo CD) pull:
 # <env>/ with plain YAML and helm/spring-api-<env>/ with the chart, for staging and prod only
-# (dev's Secret holds values generated on the machine that ran synth). One commit per source
-# commit that changes the output; nothing is pushed when the output is unchanged.
+# (dev's Secret holds values generated on the machine that ran synth). Every image must be pinned
+# by digest. One commit per source commit that changes the output; nothing is pushed when the
+# output is unchanged.
 # Usage: publish-manifests.sh <dist-dir> <git-remote> <branch> <source-commit>
 set -euo pipefail
 
@@ -22,6 +23,14 @@ for env in "${environments[@]}"; do
   done
   if grep -rqE '^kind: Secret$' "$dist/$env" "$dist/helm/spring-api-$env"; then
     echo "publish: refusing to publish a Secret found in $env's output" >&2
+    exit 1
+  fi
+  # A tag can be moved to other content after CI tested it; a digest cannot. Every image on the
+  # deploy branch is pulled by the digest the registry returned for the build.
+  unpinned="$(grep -rhE '^[[:space:]]*(- )?image: ' "$dist/$env" "$dist/helm/spring-api-$env" |
+    grep -vE '@sha256:[0-9a-f]{64}[[:space:]]*$' | sed -E 's/^[[:space:]]*(- )?image: //' | sort -u | head -1 || true)"
+  if [[ -n "$unpinned" ]]; then
+    echo "publish: refusing $env's output: image $unpinned is not pinned by digest (synth with --image-digest=sha256:<hex>)" >&2
     exit 1
   fi
 done

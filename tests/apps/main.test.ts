@@ -57,7 +57,7 @@ describe('npm run synth (infra/apps/main.ts)', () => {
     const run = synth(['qa'], temp());
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      'synth: unknown environment "qa"; allowed: dev, staging, prod, and --image-tag=<tag>\n',
+      'synth: unknown environment "qa"; allowed: dev, staging, prod, --image-tag=<tag> and --image-digest=sha256:<hex>\n',
     );
     expect(readdirSync(temp())).toEqual([]);
     expect(existsSync(join(temp(), 'qa'))).toBe(false);
@@ -72,6 +72,25 @@ describe('npm run synth (infra/apps/main.ts)', () => {
     const bad = synth(['prod', '--image-tag=latest'], temp());
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('prod.springApi.image.tag = "latest" is invalid');
+  });
+
+  it('stamps --image-digest into every environment, so the image is pulled by digest', () => {
+    const sha = '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345';
+    const digest = `sha256:${'ab12'.repeat(16)}`;
+    const run = synth(
+      ['staging', 'prod', `--image-tag=${sha}`, `--image-digest=${digest}`],
+      temp(),
+    );
+    expect(run.status).toBe(0);
+    for (const env of ['staging', 'prod']) {
+      const yaml = readFileSync(join(temp(), env, 'spring-api.k8s.yaml'), 'utf8');
+      expect(yaml).toContain(`image: ghcr.io/k8s-platform/spring-api:${sha}@${digest}`);
+    }
+    const bad = synth(['prod', '--image-digest=sha256:abc'], temp());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      'prod.springApi.image.digest = "sha256:abc" is invalid: must be a digest of the form "sha256:<64 hex digits>"',
+    );
   });
 
   describe('exits 1 and leaves the output untouched', () => {

@@ -122,7 +122,7 @@ describe('gcp configuration', () => {
 
   it('refuses a zone outside the region', () => {
     expect(issue({ gcpRegion: 'europe-west1', gcpZone: 'europe-west4-a' })).toBe(
-      'k8s-platform.gcpZone = "europe-west4-a" is invalid: must be a zone of region europe-west1, such as "europe-west1-b"',
+      'k8s-platform.gcpZone = "europe-west4-a" is invalid: must be one of the zones of europe-west1: "europe-west1-b", "europe-west1-c", "europe-west1-d"',
     );
   });
 
@@ -145,5 +145,130 @@ describe('the Kubernetes version', () => {
     );
     expect(/k8s\.io\/kubernetes v(\S+)/.exec(goMod)?.[1]).toBe(KUBERNETES_VERSION);
     expect(KUBERNETES_VERSION.startsWith(`${KUBERNETES_MINOR}.`)).toBe(true);
+  });
+});
+
+// Values that used to pass validation and then fail half-way through `pulumi up`: each is now
+// judged against the facts in infra/config/gcp-facts.ts.
+describe('gcp configuration against GCP facts', () => {
+  it('takes a region from the pinned list, europe-west10 included, with its zones', () => {
+    expect(read({ gcpRegion: 'europe-west10' }).zone).toBe('europe-west10-b');
+    expect(read({ gcpRegion: 'europe-west10', gcpZone: 'europe-west10-a' }).zone).toBe(
+      'europe-west10-a',
+    );
+    expect(read({ gcpRegion: 'us-central1', gcpZone: 'us-central1-f' }).zone).toBe('us-central1-f');
+  });
+
+  it('refuses a region that does not exist', () => {
+    expect(issue({ gcpRegion: 'europe-west7' })).toBe(
+      'k8s-platform.gcpRegion = "europe-west7" is invalid: must be a Compute Engine region such as "europe-west1" (infra/config/gcp-facts.ts lists those of 2026-11-30; add a newer one there)',
+    );
+  });
+
+  it('refuses a zone the region does not have', () => {
+    expect(issue({ gcpZone: 'europe-west1-z' })).toBe(
+      'k8s-platform.gcpZone = "europe-west1-z" is invalid: must be one of the zones of europe-west1: "europe-west1-b", "europe-west1-c", "europe-west1-d"',
+    );
+    // europe-west1 has no zone a (it was retired); the pattern alone would have let it through.
+    expect(issue({ gcpZone: 'europe-west1-a' })).toBe(
+      'k8s-platform.gcpZone = "europe-west1-a" is invalid: must be one of the zones of europe-west1: "europe-west1-b", "europe-west1-c", "europe-west1-d"',
+    );
+  });
+
+  it('refuses a machine shape that does not exist', () => {
+    expect(issue({ workerMachineType: 'e2-standard-3' })).toBe(
+      'k8s-platform.workerMachineType = "e2-standard-3" is invalid: must be a predefined machine type: e2-standard comes with 2, 4, 8, 16 or 32 vCPUs',
+    );
+    expect(issue({ controlPlaneMachineType: 'n2-highcpu-128' })).toBe(
+      'k8s-platform.controlPlaneMachineType = "n2-highcpu-128" is invalid: must be a predefined machine type: n2-highcpu comes with 2, 4, 8, 16, 32, 48, 64, 80 or 96 vCPUs',
+    );
+    expect(issue({ workerMachineType: 'e2-standard-02' })).toBe(
+      'k8s-platform.workerMachineType = "e2-standard-02" is invalid: must be a predefined machine type: e2-standard comes with 2, 4, 8, 16 or 32 vCPUs',
+    );
+  });
+
+  it('refuses a kind the family does not come in', () => {
+    expect(issue({ workerMachineType: 'c2-highmem-4' })).toBe(
+      'k8s-platform.workerMachineType = "c2-highmem-4" is invalid: must be a predefined machine type: there is no c2-highmem (the c2 family comes as c2-standard)',
+    );
+  });
+
+  it('takes the edge shapes of the table', () => {
+    const c = read({
+      controlPlaneMachineType: 'n2d-standard-224',
+      workerMachineType: 't2d-standard-1',
+    });
+    expect([c.controlPlane.machineType, c.workers.machineType]).toEqual([
+      'n2d-standard-224',
+      't2d-standard-1',
+    ]);
+  });
+
+  it('refuses a subnet smaller than GCP allows', () => {
+    expect(issue({ subnetCidr: '10.10.0.0/30' })).toBe(
+      'k8s-platform.subnetCidr = "10.10.0.0/30" is invalid: must be a /29 or larger range: each of the 4 nodes (1 control plane, 3 workers) needs an address besides the 4 GCP reserves in every subnet, and GCP\'s smallest subnet is a /29',
+    );
+  });
+
+  it('takes a /29 for the default four nodes, and asks for more room for more workers', () => {
+    expect(read({ subnetCidr: '10.10.0.0/29' }).network.subnetCidr).toBe('10.10.0.0/29');
+    expect(issue({ subnetCidr: '10.10.0.0/29', workerCount: '5' })).toBe(
+      'k8s-platform.subnetCidr = "10.10.0.0/29" is invalid: must be a /28 or larger range: each of the 6 nodes (1 control plane, 5 workers) needs an address besides the 4 GCP reserves in every subnet, and GCP\'s smallest subnet is a /29',
+    );
+    expect(read({ subnetCidr: '10.10.0.0/27', workerCount: '20' }).workers.count).toBe(20);
+  });
+
+  it('refuses a cluster name whose derived names GCP would refuse', () => {
+    const allowed =
+      'must be 3 to 23 lowercase letters, digits and "-", starting with a letter and ending with a letter or digit (it starts every GCP resource name, which must begin with a letter, and the service account IDs "<name>-cp" and "<name>-worker", which GCP limits to 6 to 30 characters)';
+    // 24 characters: "<name>-worker" is 31, over the service account ID's 30.
+    expect(issue({ clusterName: 'a'.repeat(24) })).toBe(
+      `k8s-platform.clusterName = "${'a'.repeat(24)}" is invalid: ${allowed}`,
+    );
+    // The old bound, a 63-character DNS label, made "<name>-lb-health-checks" 80 characters.
+    expect(issue({ clusterName: 'a'.repeat(63) })).toBe(
+      `k8s-platform.clusterName = "${'a'.repeat(63)}" is invalid: ${allowed}`,
+    );
+    // Compute Engine names start with a letter; "<name>-cp" must be 6 characters at least.
+    expect(issue({ clusterName: '1st-cluster' })).toBe(
+      `k8s-platform.clusterName = "1st-cluster" is invalid: ${allowed}`,
+    );
+    expect(issue({ clusterName: 'ab' })).toBe(
+      `k8s-platform.clusterName = "ab" is invalid: ${allowed}`,
+    );
+  });
+
+  it('takes a cluster name at both bounds', () => {
+    expect(read({ clusterName: 'k8s' }).name).toBe('k8s');
+    expect(read({ clusterName: 'a'.repeat(23) }).name).toBe('a'.repeat(23));
+  });
+});
+
+// 6443 is judged by the union of adminCidrs, not range by range.
+describe('who may reach the API server', () => {
+  it('judges the admin ranges together: two halves of the internet are the internet', () => {
+    expect(issue({ adminCidrs: '0.0.0.0/1,128.0.0.0/1' })).toBe(
+      'k8s-platform.adminCidrs = "0.0.0.0/1,128.0.0.0/1" is invalid: must be ranges covering at most 16,777,216 addresses in all (a /8), overlaps counted once: these cover 4,294,967,296 (opening the API server that wide needs allowApiFromAnywhere=true)',
+    );
+    expect(issue({ adminCidrs: '10.0.0.0/8, 11.0.0.0/24' })).toBe(
+      'k8s-platform.adminCidrs = "10.0.0.0/8, 11.0.0.0/24" is invalid: must be ranges covering at most 16,777,216 addresses in all (a /8), overlaps counted once: these cover 16,777,472 (opening the API server that wide needs allowApiFromAnywhere=true)',
+    );
+    expect(
+      read({ adminCidrs: '0.0.0.0/1,128.0.0.0/1', allowApiFromAnywhere: 'true' }).adminCidrs,
+    ).toEqual(['0.0.0.0/1', '128.0.0.0/1']);
+  });
+
+  it('takes a /8 of admins, and counts overlapping ranges once', () => {
+    expect(read({ adminCidrs: '10.0.0.0/8' }).adminCidrs).toEqual(['10.0.0.0/8']);
+    expect(read({ adminCidrs: '10.0.0.0/8,10.0.0.0/9,10.1.2.3/32' }).adminCidrs).toHaveLength(3);
+  });
+
+  it('refuses an override that is not a boolean', () => {
+    expect(issue({ adminCidrs: '0.0.0.0/0', allowApiFromAnywhere: 'yes' })).toBe(
+      [
+        'k8s-platform.allowApiFromAnywhere = "yes" is invalid: must be "true" or "false"',
+        'k8s-platform.adminCidrs = "0.0.0.0/0" is invalid: must be a list without 0.0.0.0/0 (opening the API server to the internet needs allowApiFromAnywhere=true)',
+      ].join('\n'),
+    );
   });
 });

@@ -201,3 +201,20 @@ describe('GitOps example', () => {
     expect(kustomization.spec.prune).toBe(true);
   });
 });
+
+describe('manifests.yml publishing', () => {
+  const manifests = workflows.find((w) => w.file === 'manifests.yml')!;
+  const jobs = manifests.doc.jobs as Record<string, any>;
+
+  it('publishes manifests pinned by the digest the registry returned for the pushed image', () => {
+    const build = (jobs.image.steps as any[]).find((s) =>
+      String(s.uses).startsWith('docker/build-push-action@'),
+    );
+    expect(build.with.push).toBe(true);
+    expect(jobs.image.outputs.digest).toBe(`\${{ steps.${build.id}.outputs.digest }}`);
+    expect(jobs.publish.needs).toBe('image');
+    const synth = (jobs.publish.steps as any[]).find((s) => /npm run synth/.test(String(s.run)));
+    expect(synth.run).toContain('"--image-digest=${{ needs.image.outputs.digest }}"');
+    expect(synth.run).toContain('"--image-tag=${{ github.sha }}"');
+  });
+});

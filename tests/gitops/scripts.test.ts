@@ -8,6 +8,7 @@ import { useTempDir } from '../support/temp-dir';
 const root = resolve(__dirname, '..', '..');
 const publish = join(root, 'scripts/gitops/publish-manifests.sh');
 const renderBase = join(root, 'scripts/gitops/render-base.sh');
+const DIGEST = `sha256:${'0f'.repeat(32)}`;
 
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
@@ -18,7 +19,13 @@ describe('publish-manifests.sh', () => {
 
   function setUp(): { dist: string; remote: string } {
     const dist = join(temp(), 'dist');
-    const all = profiles();
+    // As CI publishes: every image pinned by the digest of the pushed build.
+    const all = Object.fromEntries(
+      Object.entries(profiles()).map(([env, p]) => [
+        env,
+        { ...p, image: { ...p.image, digest: DIGEST } },
+      ]),
+    );
     synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
     const remote = join(temp(), 'remote.git');
     git(temp(), 'init', '--quiet', '--bare', remote);
@@ -70,6 +77,26 @@ describe('publish-manifests.sh', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toBe("publish: refusing to publish a Secret found in staging's output\n");
     expect(git(temp(), 'ls-remote', '--heads', remote)).toBe('');
+  });
+
+  it('refuses an image that is not pinned by digest, in the manifests or the chart', () => {
+    const { dist, remote } = setUp();
+    for (const file of [
+      'prod/spring-api.k8s.yaml',
+      'helm/spring-api-prod/templates/spring-api.k8s.yaml',
+    ]) {
+      const path = join(dist, file);
+      const pinned = readFileSync(path, 'utf8');
+      writeFileSync(path, pinned.replace(`@${DIGEST}`, ''));
+      const result = run(dist, remote, 'abc123');
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        "publish: refusing prod's output: image ghcr.io/k8s-platform/spring-api:0.1.0 is not pinned by digest (synth with --image-digest=sha256:<hex>)\n",
+      );
+      writeFileSync(path, pinned);
+    }
+    expect(git(temp(), 'ls-remote', '--heads', remote)).toBe('');
+    expect(run(dist, remote, 'abc123').status).toBe(0);
   });
 
   it('needs every published folder', () => {

@@ -142,6 +142,22 @@ describe('the Pulumi program', () => {
     expect(registered).toEqual([]);
   });
 
+  it('refuses a misspelt key before judging any value or registering anything', () => {
+    registered.length = 0;
+    // Without the check, workersCount is ignored and the default of 3 workers is used.
+    expect(
+      load({
+        environment: 'prod',
+        gcpProject: 'acme-platform-1',
+        adminCidrs: '203.0.113.7/32',
+        workersCount: '5',
+      }),
+    ).toThrow(
+      'k8s-platform.workersCount is invalid: must be a key that Pulumi.yaml declares: did you mean "workerCount"?',
+    );
+    expect(registered).toEqual([]);
+  });
+
   it('refuses bad configuration before registering anything', () => {
     registered.length = 0;
     expect(load({ environment: 'dev', target: 'aws', metallbPool: '10.0.0.1-10.0.0.9' })).toThrow(

@@ -142,7 +142,12 @@ class GracefulShutdownIT {
           }
         });
       }
-      Thread.sleep(2000);
+      // Signal once real load is flowing: a fixed pause got only 48 answers on a busy 2-core CI
+      // machine, and the assertion below then failed for a reason unrelated to shutdown.
+      Instant warm = Instant.now().plusSeconds(30);
+      while (counts.getOrDefault(Outcome.COMPLETE, new AtomicInteger()).get() <= 100 && Instant.now().isBefore(warm)) {
+        Thread.sleep(50);
+      }
       int beforeSignal = counts.getOrDefault(Outcome.COMPLETE, new AtomicInteger()).get();
       signalledAt = System.nanoTime();
       app.process.destroy(); // SIGTERM

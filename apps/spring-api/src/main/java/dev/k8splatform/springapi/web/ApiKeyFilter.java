@@ -15,16 +15,27 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Write operations on /api/ need the configured API key in the X-API-Key header: 401 without
- * one, 403 with a wrong one. While no key is configured every write is refused (403), so a
- * forgotten secret never opens the API. Keys are compared in constant time and never logged.
+ * Every request whose method is not a read (GET, HEAD, OPTIONS) needs the configured API key in
+ * the X-API-Key header, whatever its path: 401 without one, 403 with a wrong one. While no key
+ * is configured every write is refused (403), so a forgotten secret never opens the API. Keys are
+ * compared in constant time and never logged.
+ *
+ * <p>The decision deliberately ignores the path. Deciding on the raw request URI while Spring
+ * routes on the decoded, normalized path let other spellings of /api/articles (a percent-encoded
+ * letter, a ";" path parameter) reach the controller without a key. Gating on the method alone
+ * leaves no spelling to get wrong, and a write route added later is protected without a change
+ * here. This filter sits on the API port only; the management port serves reads.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 public class ApiKeyFilter extends OncePerRequestFilter {
 
   public static final String HEADER = "X-API-Key";
-  private static final Set<String> WRITES = Set.of("POST", "PUT", "PATCH", "DELETE");
+  /**
+   * The only methods served without a key. Compared case-sensitively, as HTTP methods are: "get"
+   * is not GET, so an odd spelling needs the key too (fail closed).
+   */
+  static final Set<String> READS = Set.of("GET", "HEAD", "OPTIONS");
 
   private final ApiProperties properties;
 
@@ -34,7 +45,7 @@ public class ApiKeyFilter extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !request.getRequestURI().startsWith("/api/") || !WRITES.contains(request.getMethod());
+    return READS.contains(request.getMethod());
   }
 
   @Override
