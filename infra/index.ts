@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { devSecretsFile, loadDevSecrets } from './apps/dev-secrets';
 import { API_KEY_PROPERTY, DEV_SECRET_PROPERTIES, springApiProfiles } from './apps/environments';
 import { renderAll } from './apps/render';
-import { DATABASE_PASSWORD_PROPERTY } from './apps/spring-api/resolve';
+import { DATABASE_PASSWORD_PROPERTY } from './apps/spring-api/database-rules';
 import { vaultAccessOf } from './apps/vault-access';
 import { Cluster } from './cluster/cluster';
 import { GcpCluster } from './cluster/gcp';

@@ -1,6 +1,6 @@
 import { EnvironmentName } from '../config/environments';
 import { SpringApiProps } from './spring-api/props';
-import { DATABASE_PASSWORD_PROPERTY } from './spring-api/resolve';
+import { DATABASE_PASSWORD_PROPERTY } from './spring-api/database-rules';
 
 // The Spring Boot API in each environment. What is shared lives in `common` and `onGcp`; each
 // profile spells out only what differs, so `diff -r dist/staging dist/prod` shows exactly that.

@@ -9,6 +9,7 @@ import { ConfigError } from '../config/errors';
 import { ENVIRONMENTS, EnvironmentName, isEnvironmentName } from '../config/environments';
 import { devSecretsFile, loadDevSecrets } from './dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from './environments';
+import { PolicyError } from './policies';
 import { synthesize } from './synth';
 
 const root = resolve(__dirname, '..', '..');
@@ -63,6 +64,10 @@ function main(argv: readonly string[]): number {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`synth: invalid configuration, nothing was written:\n${error.message}`);
+      return 1;
+    }
+    if (error instanceof PolicyError) {
+      console.error(`synth: output policy violated, nothing was written:\n${error.message}`);
       return 1;
     }
     throw error;

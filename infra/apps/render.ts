@@ -2,8 +2,9 @@ import { App, Chart } from 'cdk8s';
 import { stringify } from 'yaml';
 import { ConfigError, ConfigIssue } from '../config/errors';
 import { EnvironmentName } from '../config/environments';
+import { outputPolicyViolations, PolicyError } from './policies';
 import { SpringApi } from './spring-api/spring-api';
-import { SpringApiProps } from './spring-api/props';
+import { ResolvedSpringApi, SpringApiProps } from './spring-api/props';
 
 /** A Kubernetes object as synthesized (plain JSON). */
 export interface ManifestObject {
@@ -22,6 +23,8 @@ export interface RenderedEnvironment {
   readonly objects: readonly ManifestObject[];
   /** The objects as one multi-document YAML file. */
   readonly yaml: string;
+  /** The profile with defaults applied. */
+  readonly resolved: ResolvedSpringApi;
 }
 
 /** The chart id, which also names the manifest file: `<id>.k8s.yaml`. */
@@ -34,9 +37,9 @@ export function renderEnvironment(
 ): RenderedEnvironment {
   const app = new App();
   const chart = new Chart(app, CHART_ID, { disableResourceNameHashes: true });
-  new SpringApi(chart, 'api', props, `${environment}.springApi`);
+  const api = new SpringApi(chart, 'api', props, `${environment}.springApi`);
   const objects = chart.toJson() as ManifestObject[];
-  return { environment, objects, yaml: toYaml(objects) };
+  return { environment, objects, yaml: toYaml(objects), resolved: api.resolved };
 }
 
 /** Multi-document YAML with stable formatting: no folded lines, no anchors. */
@@ -48,7 +51,9 @@ export function toYaml(objects: readonly ManifestObject[]): string {
 
 /**
  * Renders every environment, or none: the issues of all environments are gathered into one
- * ConfigError, so a user sees every bad value at once and nothing is written.
+ * ConfigError, so a user sees every bad value at once and nothing is written. Then every
+ * output policy runs over every object, and any violation, in any environment, is one
+ * PolicyError: callers write or apply nothing unless all environments pass.
  */
 export function renderAll(
   profiles: Readonly<Partial<Record<EnvironmentName, SpringApiProps>>>,
@@ -67,5 +72,12 @@ export function renderAll(
     }
   }
   if (issues.length > 0) throw new ConfigError(issues);
+  const violations = rendered.flatMap((env) =>
+    outputPolicyViolations(env.environment, env.objects, {
+      // A Kubernetes Secret is how this profile delivers secrets: expected, not a leak.
+      secretObjectsAllowed: env.resolved.secretDelivery.kind === 'kubernetes',
+    }),
+  );
+  if (violations.length > 0) throw new PolicyError(violations);
   return rendered;
 }

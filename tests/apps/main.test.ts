@@ -1,17 +1,45 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { useTempDir } from '../support/temp-dir';
 
 const root = resolve(__dirname, '..', '..');
 const tsNode = join(root, 'node_modules', '.bin', 'ts-node');
 
-function synth(args: string[], outdir: string): ReturnType<typeof spawnSync> {
-  return spawnSync(tsNode, ['--transpile-only', join(root, 'infra/apps/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, CDK8S_OUTDIR: outdir },
-  });
+function synth(
+  args: string[],
+  outdir: string,
+  patch?: Record<string, unknown>,
+): ReturnType<typeof spawnSync> {
+  // A patch swaps profile fields in the real process (tests/support/profile-patch.ts).
+  const preload = patch ? ['-r', join(root, 'tests/support/profile-patch.ts')] : [];
+  return spawnSync(
+    tsNode,
+    ['--transpile-only', ...preload, join(root, 'infra/apps/main.ts'), ...args],
+    {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        CDK8S_OUTDIR: outdir,
+        SYNTH_PROFILE_PATCH: JSON.stringify(patch ?? {}),
+      },
+    },
+  );
+}
+
+/** Every file under `dir` with its contents and modification time. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (d: string): void => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) visit(path);
+      else out[path] = `${statSync(path).mtimeMs} ${readFileSync(path, 'utf8')}`;
+    }
+  };
+  visit(dir);
+  return out;
 }
 
 describe('npm run synth (infra/apps/main.ts)', () => {
@@ -63,5 +91,66 @@ describe('npm run synth (infra/apps/main.ts)', () => {
     expect(bad.stderr).toContain(
       'prod.springApi.image.digest = "sha256:abc" is invalid: must be a digest of the form "sha256:<64 hex digits>"',
     );
+  });
+
+  describe('exits 1 and leaves the output untouched', () => {
+    const prepared = (): Record<string, string> => {
+      expect(synth(['staging', 'prod'], temp()).status).toBe(0);
+      writeFileSync(join(temp(), 'keep.txt'), 'untouched');
+      return snapshot(temp());
+    };
+
+    it('for a profile whose output breaks a policy (a secret-looking variable)', () => {
+      const before = prepared();
+      const run = synth(['staging', 'prod'], temp(), {
+        prod: { environment: { API_TOKEN: 'x' } },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        'synth: output policy violated, nothing was written:\n' +
+          'prod: secret-values: ConfigMap/spring-api/spring-api-config: ConfigMap key "API_TOKEN" looks secret\n',
+      );
+      expect(snapshot(temp())).toEqual(before);
+    });
+
+    it('for SERVER_PORT in a profile (it would beat the managed server.port)', () => {
+      const before = prepared();
+      const run = synth(['staging', 'prod'], temp(), {
+        staging: { environment: { SERVER_PORT: '9090' } },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        'synth: invalid configuration, nothing was written:\n' +
+          'staging.springApi.environment["SERVER_PORT"] = "9090" is invalid: must be left unset: Spring binds it to "server.port", which the construct sets itself\n',
+      );
+      expect(snapshot(temp())).toEqual(before);
+    });
+
+    it('for APP_APIKEY as a plain value, a database URL off the egress, an IP Ingress host', () => {
+      const before = prepared();
+      const run = synth(['staging', 'prod'], temp(), {
+        staging: { environment: { APP_APIKEY: 'k3y' } },
+        prod: {
+          ingress: { host: '203.0.113.7', tlsSecretName: 'api-tls' },
+          database: {
+            url: 'jdbc:postgresql://10.30.2.11:5432/articles',
+            username: 'spring_api',
+            cidr: '10.30.2.10/32',
+          },
+        },
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe(
+        [
+          'synth: invalid configuration, nothing was written:',
+          'staging.springApi.environment["APP_APIKEY"] = "<redacted>" is invalid: must be left unset: Spring binds it to the secret property "app.api-key", whose value only secretDelivery provides',
+          'prod.springApi.ingress.host = "203.0.113.7" is invalid: must be a DNS name, not an IP address (the API server refuses an IP address as an Ingress host)',
+          'prod.springApi.database.url = "jdbc:postgresql://10.30.2.11:5432/articles" is invalid: must be a URL whose host is an IPv4 address inside database.cidr (10.30.2.10/32), the only range egress is open to',
+          '',
+        ].join('\n'),
+      );
+      expect(snapshot(temp())).toEqual(before);
+    });
   });
 });

@@ -3,14 +3,13 @@ import { ManifestObject } from '../../infra/apps/render';
 import { renderedEnvironments } from '../support/fixtures';
 import {
   imageViolations,
-  looksRandom,
-  metadataViolations,
-  networkPolicyViolations,
   probeViolations,
   resourceViolations,
-  secretViolations,
   securityContextViolations,
-} from '../support/policies';
+} from '../../infra/apps/policies/containers';
+import { metadataViolations } from '../../infra/apps/policies/metadata';
+import { networkPolicyViolations } from '../../infra/apps/policies/network';
+import { looksRandom, secretViolations } from '../../infra/apps/policies/secrets';
 
 const rendered = renderedEnvironments();
 
@@ -52,6 +51,10 @@ describe.each(ENVIRONMENTS)('%s output policies', (env) => {
 describe('secrets', () => {
   it.each(['staging', 'prod'] as const)('%s has no Secret and no secret-looking value', (env) => {
     expect(secretViolations(rendered[env])).toEqual([]);
+  });
+
+  it('dev may keep its Secret where its profile delivers secrets by Kubernetes', () => {
+    expect(secretViolations(rendered.dev, { secretObjectsAllowed: true })).toEqual([]);
   });
 
   it('dev has exactly its one Secret, and the check finds its value', () => {

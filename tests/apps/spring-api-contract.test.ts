@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_IMPORT } from '../../infra/apps/spring-api/configuration';
+import { CONFIG_IMPORT } from '../../infra/apps/spring-api/managed';
 import { METRICS_PATH } from '../../infra/apps/spring-api/exposure';
 import { SPRING_API_DEFAULTS } from '../../infra/apps/spring-api/resolve';
 import { PROBE_PATHS } from '../../infra/apps/spring-api/workload';

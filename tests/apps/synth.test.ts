@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { ConfigError } from '../../infra/config/errors';
 import { escapeForHelm } from '../../infra/apps/helm';
+import { PolicyError } from '../../infra/apps/policies';
 import { synthesize } from '../../infra/apps/synth';
 import { profiles } from '../support/fixtures';
 import { useTempDir } from '../support/temp-dir';
@@ -78,6 +79,23 @@ describe('synthesize', () => {
     expect(run).toThrow(
       'staging.springApi.replicas = 0 is invalid: must be an integer from 1 to 50\n' +
         'prod.springApi.image.tag = "latest" is invalid: must be a pinned version tag of at most 63 characters (letters, digits, "_", "." and "-", starting and ending with a letter or digit), never "latest"',
+    );
+    expect(tree(temp())).toEqual(before);
+  });
+
+  it('writes nothing when the output of any environment breaks an output policy', () => {
+    synthesize({ outdir: temp(), profiles: profiles(), chartVersion: '1.2.3' });
+    const before = tree(temp());
+    const all = profiles();
+    const run = (): unknown =>
+      synthesize({
+        outdir: temp(),
+        profiles: { ...all, prod: { ...all.prod, environment: { API_TOKEN: 'x' } } },
+        chartVersion: '9.9.9',
+      });
+    expect(run).toThrow(PolicyError);
+    expect(run).toThrow(
+      'prod: secret-values: ConfigMap/spring-api/spring-api-config: ConfigMap key "API_TOKEN" looks secret',
     );
     expect(tree(temp())).toEqual(before);
   });

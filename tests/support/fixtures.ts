@@ -2,6 +2,8 @@ import { EnvironmentName, ENVIRONMENTS } from '../../infra/config/environments';
 import { springApiProfiles } from '../../infra/apps/environments';
 import { ManifestObject, renderEnvironment } from '../../infra/apps/render';
 import { SpringApiProps } from '../../infra/apps/spring-api/props';
+import { resolveSpringApi } from '../../infra/apps/spring-api/resolve';
+import { ConfigError } from '../../infra/config/errors';
 
 /** Fixed dev secret values for tests; the real ones are generated per machine. */
 export const TEST_DEV_SECRETS = { 'app.api-key': 'test-api-key-0123456789abcdef' };
@@ -66,3 +68,19 @@ export const TEST_VAULT_ACCESS = {
   kvDataPath: 'secret/data/spring-api',
   audience: 'vault',
 } as const;
+
+/** A deep, editable copy of rendered objects, for tests that break one field on purpose. */
+export function editable(objects: readonly ManifestObject[]): any[] {
+  return JSON.parse(JSON.stringify(objects)) as any[];
+}
+
+/** The message of the ConfigError that resolving `props` throws; fails when none is thrown. */
+export function resolveError(props: SpringApiProps): string {
+  try {
+    resolveSpringApi(props);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}

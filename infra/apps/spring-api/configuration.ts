@@ -8,38 +8,10 @@ import {
   VolumeMount,
 } from 'cdk8s-plus-28/lib/imports/k8s';
 import { commonLabels } from './labels';
+import { CONFIG_DIR, managedSettings, managedVariables } from './managed';
 import { ResolvedSpringApi } from './props';
+import { environmentName } from './spring-names';
 import { SECRETS_DIR } from './vault';
-
-/** Folder the API reads non-secret properties from (Spring config tree). */
-export const CONFIG_DIR = '/etc/spring-api/config';
-
-/** Spring reads both folders as config trees; `optional:` keeps local runs working without them. */
-export const CONFIG_IMPORT = `optional:configtree:${CONFIG_DIR}/,optional:configtree:${SECRETS_DIR}/`;
-
-/**
- * Environment variable Spring Boot binds to a property: dots become underscores, dashes are
- * dropped, letters are upper-cased (`app.api-key` -> `APP_APIKEY`).
- */
-export function environmentName(property: string): string {
-  return property.replace(/-/g, '').replace(/\./g, '_').toUpperCase();
-}
-
-/** Properties the construct derives from its own props (ports, shutdown, probes, database). */
-export function managedSettings(api: ResolvedSpringApi): Record<string, string> {
-  const settings: Record<string, string> = {
-    'server.port': String(api.httpPort),
-    'management.server.port': String(api.managementPort),
-    'server.shutdown': 'graceful',
-    'spring.lifecycle.timeout-per-shutdown-phase': `${api.shutdown.drainSeconds}s`,
-    'management.endpoint.health.probes.enabled': 'true',
-  };
-  if (api.database) {
-    settings['spring.datasource.url'] = api.database.url;
-    settings['spring.datasource.username'] = api.database.username;
-  }
-  return settings;
-}
 
 function sorted(record: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
@@ -67,7 +39,7 @@ export class ApiConfiguration extends Construct {
     const metadata = { namespace: api.namespace, labels: commonLabels(api) };
     const configName = `${api.name}-config`;
     const properties = sorted({ ...managedSettings(api), ...api.settings });
-    const variables = sorted({ ...api.environment, SPRING_CONFIG_IMPORT: CONFIG_IMPORT });
+    const variables = sorted({ ...api.environment, ...managedVariables(api) });
     const data = { ...properties, ...variables };
     new KubeConfigMap(this, 'config', { metadata: { ...metadata, name: configName }, data });
 

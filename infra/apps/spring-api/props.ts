@@ -68,7 +68,7 @@ export interface DatabaseProps {
   readonly username: string;
   /** Address range egress is allowed to, e.g. `10.20.0.5/32`. */
   readonly cidr: string;
-  /** @default 5432 */
+  /** Port egress is opened to; must be the one the URL connects to. @default the URL's port, else 5432 */
   readonly port?: number;
 }
 

@@ -1,5 +1,8 @@
+import { isIP } from 'node:net';
 import { Checks, DNS_SUBDOMAIN } from '../../config/checks';
 import { PLATFORM_ENDPOINTS } from '../../config/platform';
+import { checkDatabase } from './database-rules';
+import { checkProperties } from './property-rules';
 import { ResolvedSpringApi, SpringApiProps } from './props';
 import { checkDelivery } from './secret-rules';
 
@@ -18,44 +21,17 @@ export const SPRING_API_DEFAULTS = {
   httpPort: 8080,
   managementPort: 8081,
   runAsUser: 10001,
-  databasePort: 5432,
   preStopSeconds: 10,
   drainSeconds: 20,
   spreadPolicy: 'ScheduleAnyway',
   quotaHeadroomPercent: 25,
 } as const;
 
-/** The property that carries the database password; required with `database`. */
-export const DATABASE_PASSWORD_PROPERTY = 'spring.datasource.password';
-
-/** Spring properties the construct sets itself from other props; users may not override them. */
-export const MANAGED_SETTINGS = [
-  'server.port',
-  'management.server.port',
-  'server.shutdown',
-  'spring.lifecycle.timeout-per-shutdown-phase',
-  'management.endpoint.health.probes.enabled',
-  'spring.datasource.url',
-  'spring.datasource.username',
-] as const;
-
-/** Environment variables the construct sets itself. */
-export const MANAGED_ENVIRONMENT = ['SPRING_CONFIG_IMPORT'] as const;
-
-// Spring's canonical property form. 41 characters at most: the Vault injector puts the name
-// into an annotation key (`agent-inject-template-<name>`), whose name part has 63 at most.
-const PROPERTY = /^[a-z][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$/;
-const PROPERTY_MAX = 41;
-const SETTING_FORMS = 'a Spring property name in canonical form (lowercase, "." and "-")';
-const PROPERTY_FORMS = `${SETTING_FORMS}, at most ${PROPERTY_MAX} characters`;
-const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 const REPOSITORY =
   /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
 // A tag that is also a valid label value, since it labels the pods (app.kubernetes.io/version).
 const TAG = /^[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
-const JDBC_POSTGRES = /^jdbc:postgresql:\/\/[a-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9_]+$/;
-const DB_USER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
  * Applies defaults and validates every value. Throws one ConfigError naming each bad key
@@ -162,81 +138,35 @@ export function resolveSpringApi(
   c.integer('runAsUser', runAsUser, 1000, 2147483647);
 
   const settings = props.settings ?? {};
-  for (const key of Object.keys(settings)) {
-    if (c.require(PROPERTY.test(key), `settings["${key}"]`, key, SETTING_FORMS)) {
-      c.require(
-        !(MANAGED_SETTINGS as readonly string[]).includes(key),
-        `settings["${key}"]`,
-        settings[key],
-        'left unset: the construct derives this property from its own props',
-      );
-    }
-  }
   const environment = props.environment ?? {};
-  for (const key of Object.keys(environment)) {
-    if (c.matches(`environment["${key}"]`, key, ENV_NAME, 'an UPPER_SNAKE_CASE variable name')) {
-      c.require(
-        !(MANAGED_ENVIRONMENT as readonly string[]).includes(key),
-        `environment["${key}"]`,
-        environment[key],
-        'left unset: the construct sets this variable',
-      );
-    }
-  }
-
   const secretProperties = props.secretProperties;
-  c.require(secretProperties.length > 0, 'secretProperties', secretProperties, 'a non-empty list');
-  secretProperties.forEach((property, i) => {
-    const key = `secretProperties[${i}]`;
-    if (!c.matches(key, property, PROPERTY, PROPERTY_FORMS)) return;
-    c.require(property.length <= PROPERTY_MAX, key, property, PROPERTY_FORMS);
-    c.require(secretProperties.indexOf(property) === i, key, property, 'listed once');
-    c.require(
-      !(property in settings),
-      key,
-      property,
-      'absent from settings: a property is either secret or not',
-    );
-  });
+  checkProperties(c, settings, environment, secretProperties);
   checkDelivery(c, props.secretDelivery, secretProperties);
 
   if (props.ingress) {
-    c.require(
-      DNS_SUBDOMAIN.test(props.ingress.host) && props.ingress.host.includes('.'),
-      'ingress.host',
-      props.ingress.host,
-      'a fully qualified lowercase DNS name such as "api.example.com" (no wildcard)',
-    );
+    const host = props.ingress.host;
+    // An IPv4 address matches the DNS pattern below; refuse it with a message that says why.
+    if (isIP(host.replace(/^\[(.*)\]$/, '$1')) !== 0) {
+      c.require(
+        false,
+        'ingress.host',
+        host,
+        'a DNS name, not an IP address (the API server refuses an IP address as an Ingress host)',
+      );
+    } else {
+      c.require(
+        DNS_SUBDOMAIN.test(host) && host.includes('.'),
+        'ingress.host',
+        host,
+        'a fully qualified lowercase DNS name such as "api.example.com" (no wildcard)',
+      );
+    }
     if (props.ingress.tlsSecretName !== undefined) {
       c.dnsLabel('ingress.tlsSecretName', props.ingress.tlsSecretName);
     }
   }
 
-  let database: ResolvedSpringApi['database'];
-  if (props.database) {
-    const port = props.database.port ?? d.databasePort;
-    c.matches(
-      'database.url',
-      props.database.url,
-      JDBC_POSTGRES,
-      'a PostgreSQL JDBC URL such as "jdbc:postgresql://10.20.0.5:5432/articles"',
-    );
-    c.matches(
-      'database.username',
-      props.database.username,
-      DB_USER,
-      'a PostgreSQL role name (lowercase letters, digits and "_")',
-    );
-    c.ipv4Cidr('database.cidr', props.database.cidr);
-    c.integer('database.port', port, 1, 65535);
-    c.require(
-      secretProperties.includes(DATABASE_PASSWORD_PROPERTY),
-      'secretProperties',
-      secretProperties,
-      `a list containing "${DATABASE_PASSWORD_PROPERTY}" when database is set`,
-    );
-    database = { ...props.database, port };
-  }
+  const database = props.database ? checkDatabase(c, props.database, secretProperties) : undefined;
 
   const shutdown = {
     preStopSeconds: props.shutdown?.preStopSeconds ?? d.preStopSeconds,

@@ -144,10 +144,10 @@ describe('NetworkPolicies', () => {
       minimalProps({
         secretProperties: ['app.api-key', 'spring.datasource.password'],
         database: {
-          url: 'jdbc:postgresql://10.0.0.5:5432/app',
+          // No port prop: egress opens the port the URL connects to.
+          url: 'jdbc:postgresql://10.0.0.5:6432/app',
           username: 'app',
           cidr: '10.0.0.5/32',
-          port: 6432,
         },
       }),
     );

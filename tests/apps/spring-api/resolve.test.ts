@@ -62,15 +62,6 @@ describe('defaults', () => {
     );
     expect(scaled.autoscaling?.targetCpuUtilization).toBe(SPRING_API_DEFAULTS.targetCpuUtilization);
   });
-  it('database port 5432', () => {
-    const withDb = resolveSpringApi(
-      minimalProps({
-        secretProperties: ['spring.datasource.password'],
-        database: { url: 'jdbc:postgresql://db:5432/app', username: 'app', cidr: '10.0.0.5/32' },
-      }),
-    );
-    expect(withDb.database?.port).toBe(5432);
-  });
   it('zero is a value, not a default (?? not ||)', () => {
     expect(
       resolveSpringApi(minimalProps({ shutdown: { preStopSeconds: 0 } })).shutdown.preStopSeconds,
@@ -176,6 +167,21 @@ describe('bad values: one exact message each', () => {
       'springApi.ingress.host = "localhost" is invalid: must be a fully qualified lowercase DNS name such as "api.example.com" (no wildcard)',
     ],
     [
+      'IPv4 address as host',
+      { ingress: { host: '203.0.113.7' } },
+      'springApi.ingress.host = "203.0.113.7" is invalid: must be a DNS name, not an IP address (the API server refuses an IP address as an Ingress host)',
+    ],
+    [
+      'IPv6 address as host',
+      { ingress: { host: '2001:db8::7' } },
+      'springApi.ingress.host = "2001:db8::7" is invalid: must be a DNS name, not an IP address (the API server refuses an IP address as an Ingress host)',
+    ],
+    [
+      'bracketed IPv6 address as host',
+      { ingress: { host: '[::1]' } },
+      'springApi.ingress.host = "[::1]" is invalid: must be a DNS name, not an IP address (the API server refuses an IP address as an Ingress host)',
+    ],
+    [
       'Vault role',
       { secretDelivery: { kind: 'vault', role: 'Spring API', path: 'secret/data/spring-api' } },
       'springApi.secretDelivery.role = "Spring API" is invalid: must be a Vault role name (lowercase letters, digits, "_" and "-", at most 63 characters)',
@@ -211,41 +217,6 @@ describe('bad values: one exact message each', () => {
       'springApi.runAsUser = 0 is invalid: must be an integer from 1000 to 2147483647',
     ],
     [
-      'managed setting',
-      { settings: { 'server.port': '9090' } },
-      'springApi.settings["server.port"] = "9090" is invalid: must be left unset: the construct derives this property from its own props',
-    ],
-    [
-      'setting not in canonical form',
-      { settings: { 'App.Greeting': 'hi' } },
-      'springApi.settings["App.Greeting"] = "App.Greeting" is invalid: must be a Spring property name in canonical form (lowercase, "." and "-")',
-    ],
-    [
-      'environment name',
-      { environment: { 'java-opts': '-Xmx1g' } },
-      'springApi.environment["java-opts"] = "java-opts" is invalid: must be an UPPER_SNAKE_CASE variable name',
-    ],
-    [
-      'managed environment variable',
-      { environment: { SPRING_CONFIG_IMPORT: 'file:/x' } },
-      'springApi.environment["SPRING_CONFIG_IMPORT"] = "file:/x" is invalid: must be left unset: the construct sets this variable',
-    ],
-    [
-      'no secret properties',
-      { secretProperties: [] },
-      'springApi.secretProperties = [] is invalid: must be a non-empty list',
-    ],
-    [
-      'secret property too long for an annotation',
-      { secretProperties: ['app.a-very-long-property-name-for-an-annotation'] },
-      'springApi.secretProperties[0] = "app.a-very-long-property-name-for-an-annotation" is invalid: must be a Spring property name in canonical form (lowercase, "." and "-"), at most 41 characters',
-    ],
-    [
-      'secret also a setting',
-      { secretProperties: ['app.api-key'], settings: { 'app.api-key': 'oops' } },
-      'springApi.secretProperties[0] = "app.api-key" is invalid: must be absent from settings: a property is either secret or not',
-    ],
-    [
       'missing Kubernetes secret value',
       { secretDelivery: { kind: 'kubernetes', values: {} } },
       'springApi.secretDelivery.values["app.api-key"] = undefined is invalid: must be a non-empty string for every secret property',
@@ -254,27 +225,6 @@ describe('bad values: one exact message each', () => {
       'empty Kubernetes secret value (redacted)',
       { secretDelivery: { kind: 'kubernetes', values: { 'app.api-key': '' } } },
       'springApi.secretDelivery.values["app.api-key"] = "<redacted>" is invalid: must be a non-empty string for every secret property',
-    ],
-    [
-      'database without password property',
-      { database: { url: 'jdbc:postgresql://db:5432/app', username: 'app', cidr: '10.0.0.5/32' } },
-      'springApi.secretProperties = ["app.api-key"] is invalid: must be a list containing "spring.datasource.password" when database is set',
-    ],
-    [
-      'database CIDR with host bits',
-      {
-        secretProperties: ['spring.datasource.password'],
-        database: { url: 'jdbc:postgresql://db:5432/app', username: 'app', cidr: '10.0.0.5/24' },
-      },
-      'springApi.database.cidr = "10.0.0.5/24" is invalid: must be an IPv4 CIDR such as "10.20.0.0/24" with no host bits set',
-    ],
-    [
-      'database URL',
-      {
-        secretProperties: ['spring.datasource.password'],
-        database: { url: 'postgres://db/app', username: 'app', cidr: '10.0.0.5/32' },
-      },
-      'springApi.database.url = "postgres://db/app" is invalid: must be a PostgreSQL JDBC URL such as "jdbc:postgresql://10.20.0.5:5432/articles"',
     ],
     [
       'preStop too long',

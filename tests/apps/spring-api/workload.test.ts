@@ -1,4 +1,5 @@
-import { CONFIG_IMPORT, environmentName } from '../../../infra/apps/spring-api/configuration';
+import { CONFIG_IMPORT } from '../../../infra/apps/spring-api/managed';
+import { environmentName } from '../../../infra/apps/spring-api/spring-names';
 import { PROBE_PATHS } from '../../../infra/apps/spring-api/workload';
 import {
   apiContainerOf,
