@@ -186,4 +186,22 @@ class ErrorContractTest {
     assertThat(line.get("log").get("level").asString()).isEqualTo("ERROR");
     assertThat(line.get("error").get("stack_trace").asString()).contains("a bug, not the client's fault");
   }
+
+  @Test
+  void titlesAreCountedInCodePointsAndStoredWhole() {
+    String emoji = "\uD83D\uDCDA"; // one code point, two UTF-16 units
+    String manyEmoji = "{\"title\":\"" + emoji.repeat(200) + "\",\"body\":\"" + emoji.repeat(10_000)
+        + "\",\"author\":\"" + emoji.repeat(100) + "\"}";
+    Http.Reply created = http.send("POST", "/api/articles", manyEmoji, KEY);
+    assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+    assertThat(created.json().get("title").asString()).isEqualTo(emoji.repeat(200));
+    assertProblem(http.send("POST", "/api/articles", manyEmoji.replace("\"title\":\"", "\"title\":\"x"), KEY), 400,
+        "validation");
+    // 'İ' lower-cases to two characters: its title key is twice as long as the title. This was a
+    // "value too long" from the database, reported as a duplicate title.
+    String dotted = "{\"title\":\"" + "\u0130".repeat(200) + "\",\"body\":\"b\",\"author\":\"a\"}";
+    assertThat(http.send("POST", "/api/articles", dotted, KEY).status()).isEqualTo(201);
+    assertProblem(http.send("POST", "/api/articles", dotted, KEY), 409, "duplicate-title");
+    assertThat(repository.count()).isEqualTo(2);
+  }
 }
