@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestObject } from '../../infra/apps/render';
-import { freePort, LocalCluster } from './local-cluster';
+import { LocalCluster } from './local-cluster';
+import { freePort, ProcessGroup } from './processes';
 import { checkExposition } from './platform-check';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -61,6 +62,62 @@ export function materialize(
   return { env, secretValues };
 }
 
+/** A jar that answers on loopback: the API's port and the management port. */
+export interface RunningJar {
+  readonly port: number;
+  readonly management: number;
+}
+
+/**
+ * Starts the packaged jar (built first when it is missing) on free ports of 127.0.0.1, as a
+ * helper of `processes` so that it stops with them, and waits until the management port answers
+ * `readinessPath` with 200. Throws when it does not within 120 s.
+ */
+export async function startJar(
+  processes: ProcessGroup,
+  jar: string,
+  env: NodeJS.ProcessEnv,
+  readinessPath: string,
+  log = 'spring-api.log',
+): Promise<RunningJar> {
+  if (!existsSync(jar)) {
+    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: join(jar, '..', '..'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error(`${jar} is missing and could not be built`);
+  }
+  const [port, management] = [await freePort(), await freePort()];
+  const child = processes.launch(
+    'java',
+    [
+      '-jar',
+      jar,
+      `--server.port=${port}`,
+      `--management.server.port=${management}`,
+      '--server.address=127.0.0.1',
+      '--management.server.address=127.0.0.1',
+    ],
+    log,
+    env,
+  );
+  const readiness = `http://127.0.0.1:${management}${readinessPath}`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ready = await fetch(readiness).then(
+      (r) => r.status === 200,
+      () => false,
+    );
+    if (ready) return { port, management };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(
+    child.exitCode === null
+      ? `the jar did not answer ${readinessPath} with 200 within 120 s`
+      : `the jar exited with ${child.exitCode} before answering ${readinessPath}`,
+  );
+}
+
 /**
  * Starts the packaged jar with exactly the files and variables the dev manifests give the
  * container, then asks what the kubelet and an operator would: is it ready on the probe
@@ -73,45 +130,21 @@ export async function checkDevJar(
   scratch: string,
   queries: readonly string[] = [],
 ): Promise<string[]> {
-  if (!existsSync(jar)) {
-    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
-      cwd: join(jar, '..', '..'),
-      stdio: 'inherit',
-    });
-    if (built.status !== 0) return [`${jar} is missing and could not be built`];
-  }
   const { env, secretValues } = materialize(objects, scratch);
   const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
   const container = deployment.spec.template.spec.containers[0];
-  const [port, management] = [await freePort(), await freePort()];
-  cluster.launch(
-    'java',
-    [
-      '-jar',
+  let running: RunningJar;
+  try {
+    running = await startJar(
+      cluster,
       jar,
-      `--server.port=${port}`,
-      `--management.server.port=${management}`,
-      '--server.address=127.0.0.1',
-      '--management.server.address=127.0.0.1',
-    ],
-    'spring-api.log',
-    { ...process.env, ...env },
-  );
-
-  const readiness = `http://127.0.0.1:${management}${container.readinessProbe.httpGet.path}`;
-  const deadline = Date.now() + 120_000;
-  let ready = false;
-  while (!ready && Date.now() < deadline) {
-    ready = await fetch(readiness).then(
-      (r) => r.status === 200,
-      () => false,
+      { ...process.env, ...env },
+      container.readinessProbe.httpGet.path,
     );
-    if (!ready) await new Promise((r) => setTimeout(r, 250));
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
   }
-  if (!ready)
-    return [
-      `the jar did not answer ${container.readinessProbe.httpGet.path} with 200 within 120 s`,
-    ];
+  const { port, management } = running;
 
   const failures: string[] = [];
   const sourcesText = await (await fetch(`http://127.0.0.1:${port}/api/config-sources`)).text();
