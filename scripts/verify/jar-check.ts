@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManifestObject } from '../../infra/apps/render';
-import { freePort, LocalCluster } from './local-cluster';
+import { LocalCluster } from './local-cluster';
+import { freePort, ProcessGroup } from './processes';
 import { checkExposition } from './platform-check';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -61,28 +62,60 @@ export function materialize(
   return { env, secretValues };
 }
 
-/** Builds the packaged jar when it is missing; returns a problem, or undefined when it is there. */
-export function ensureJar(jar: string): string | undefined {
-  if (existsSync(jar)) return undefined;
-  const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
-    cwd: join(jar, '..', '..'),
-    stdio: 'inherit',
-  });
-  return built.status === 0 ? undefined : `${jar} is missing and could not be built`;
+/** A jar that answers on loopback: the API's port and the management port. */
+export interface RunningJar {
+  readonly port: number;
+  readonly management: number;
 }
 
-/** Polls a URL until it answers `status`; false when `ms` pass first. */
-export async function waitForStatus(url: string, status: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const answered = await fetch(url).then(
-      (r) => r.status === status,
+/**
+ * Starts the packaged jar (built first when it is missing) on free ports of 127.0.0.1, as a
+ * helper of `processes` so that it stops with them, and waits until the management port answers
+ * `readinessPath` with 200. Throws when it does not within 120 s.
+ */
+export async function startJar(
+  processes: ProcessGroup,
+  jar: string,
+  env: NodeJS.ProcessEnv,
+  readinessPath: string,
+  log = 'spring-api.log',
+): Promise<RunningJar> {
+  if (!existsSync(jar)) {
+    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: join(jar, '..', '..'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error(`${jar} is missing and could not be built`);
+  }
+  const [port, management] = [await freePort(), await freePort()];
+  const child = processes.launch(
+    'java',
+    [
+      '-jar',
+      jar,
+      `--server.port=${port}`,
+      `--management.server.port=${management}`,
+      '--server.address=127.0.0.1',
+      '--management.server.address=127.0.0.1',
+    ],
+    log,
+    env,
+  );
+  const readiness = `http://127.0.0.1:${management}${readinessPath}`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ready = await fetch(readiness).then(
+      (r) => r.status === 200,
       () => false,
     );
-    if (answered) return true;
+    if (ready) return { port, management };
     await new Promise((r) => setTimeout(r, 250));
   }
-  return false;
+  throw new Error(
+    child.exitCode === null
+      ? `the jar did not answer ${readinessPath} with 200 within 120 s`
+      : `the jar exited with ${child.exitCode} before answering ${readinessPath}`,
+  );
 }
 
 /**
@@ -97,31 +130,21 @@ export async function checkDevJar(
   scratch: string,
   queries: readonly string[] = [],
 ): Promise<string[]> {
-  const missing = ensureJar(jar);
-  if (missing) return [missing];
   const { env, secretValues } = materialize(objects, scratch);
   const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
   const container = deployment.spec.template.spec.containers[0];
-  const [port, management] = [await freePort(), await freePort()];
-  cluster.launch(
-    'java',
-    [
-      '-jar',
+  let running: RunningJar;
+  try {
+    running = await startJar(
+      cluster,
       jar,
-      `--server.port=${port}`,
-      `--management.server.port=${management}`,
-      '--server.address=127.0.0.1',
-      '--management.server.address=127.0.0.1',
-    ],
-    'spring-api.log',
-    { ...process.env, ...env },
-  );
-
-  const readiness = `http://127.0.0.1:${management}${container.readinessProbe.httpGet.path}`;
-  if (!(await waitForStatus(readiness, 200, 120_000)))
-    return [
-      `the jar did not answer ${container.readinessProbe.httpGet.path} with 200 within 120 s`,
-    ];
+      { ...process.env, ...env },
+      container.readinessProbe.httpGet.path,
+    );
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  }
+  const { port, management } = running;
 
   const failures: string[] = [];
   const sourcesText = await (await fetch(`http://127.0.0.1:${port}/api/config-sources`)).text();

@@ -1,9 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePort, ProcessGroup } from './processes';
+
+export { freePort } from './processes';
 
 /** Result of one kubectl call. */
 export interface Kubectl {
@@ -12,31 +13,20 @@ export interface Kubectl {
   readonly stderr: string;
 }
 
-/** A free TCP port on 127.0.0.1 (bound, read, released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 /**
  * etcd and a real kube-apiserver on 127.0.0.1, in a throwaway folder. No controllers and no
  * kubelet: enough for admission (Pod Security) and server-side validation. Always stopped by
- * stop(), which callers run on exit and on SIGINT/SIGTERM.
+ * stop(), which callers run on exit and on SIGINT/SIGTERM; other helpers launched on it (the
+ * jar, OpenBao) stop with it.
  */
-export class LocalCluster {
-  private readonly children: ChildProcess[] = [];
-  private readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
+export class LocalCluster extends ProcessGroup {
   private readonly kubeconfig = join(this.dir, 'kubeconfig');
 
   private port = 0;
 
-  private constructor(private readonly apiserver: string) {}
+  private constructor(private readonly apiserver: string) {
+    super();
+  }
 
   /** The API server's URL on loopback. */
   get server(): string {
@@ -130,28 +120,11 @@ export class LocalCluster {
 
     const deadline = Date.now() + 90_000;
     while (Date.now() < deadline) {
-      for (const child of this.children) {
-        if (child.exitCode !== null) throw new Error(`${child.spawnfile} exited early; see ${d}`);
-      }
+      this.assertRunning();
       if (this.kubectl(['get', '--raw', '/readyz']).stdout === 'ok') return;
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error('kube-apiserver was not ready within 90 s');
-  }
-
-  /** Starts a long-running helper (another server) that stop() also ends. */
-  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
-    const out = openSync(join(this.dir, log), 'a');
-    const child = spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env });
-    this.children.push(child);
-    return child;
-  }
-
-  /** A scratch folder inside the cluster's own, removed by stop(). */
-  scratch(name: string): string {
-    const d = join(this.dir, name);
-    mkdirSync(d, { recursive: true });
-    return d;
   }
 
   /** kubectl against this server, optionally with objects as JSON on stdin. */
@@ -161,25 +134,5 @@ export class LocalCluster {
       encoding: 'utf8',
     });
     return { status: run.status ?? -1, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
-  }
-
-  /** Stops every server at once and removes their folder. Safe to call more than once. */
-  stop(): void {
-    for (const child of this.children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  /** stop(), then waits (at most 10 s) until each server has exited, so none is left behind. */
-  async stopAndWait(): Promise<void> {
-    const exits = this.children.map((child) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? Promise.resolve()
-        : new Promise<void>((resolve) => child.once('exit', () => resolve())),
-    );
-    this.stop();
-    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 10_000))]);
-    this.children.length = 0;
   }
 }

@@ -12,7 +12,9 @@ import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/envir
 import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
 import { vaultAccessOf } from '../../infra/apps/vault-access';
 import { LocalCluster } from './local-cluster';
+import { ProcessGroup } from './processes';
 import { checkDevJar } from './jar-check';
+import { checkApiContract, MAX_EXAMPLES, SEED } from './api-check';
 import { checkIngressPaths } from './ingress-check';
 import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
 import { checkAccess, LocalVault, prepare } from './vault-check';
@@ -125,9 +127,12 @@ export const PARTS = [
   'cluster',
   'vault',
   'jar',
+  'api',
   'ingress',
 ] as const;
 type Part = (typeof PARTS)[number];
+/** Parts that need no kube-apiserver: run alone, they start none. */
+const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress'];
 
 interface Tally {
   passed: number;
@@ -346,9 +351,9 @@ async function checkJar(
   }
 }
 
-async function checkIngress(cluster: LocalCluster, t: Tally): Promise<void> {
+async function checkIngress(processes: ProcessGroup, t: Tally): Promise<void> {
   const report = await checkIngressPaths(
-    cluster,
+    processes,
     join(root, '.tools', 'nginx', 'usr', 'sbin', 'nginx'),
     join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
     join(root, 'apps', 'spring-api', 'src', 'test', 'resources', 'path-spellings.txt'),
@@ -360,6 +365,27 @@ async function checkIngress(cluster: LocalCluster, t: Tally): Promise<void> {
       `${report.spellings} write-route spellings exactly as sent and answered ${report.refusedByNginx.length} itself ` +
       `(${report.refusedByNginx.join(', ') || 'none'}); through it, ${report.writeAttempts} write attempts without ` +
       `the right key all refused by the jar, its store unchanged (${report.failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
+async function checkApi(processes: ProcessGroup, t: Tally): Promise<void> {
+  const binary = join(root, '.tools', 'schemathesis-venv', 'bin', 'schemathesis');
+  const jar = join(root, 'apps', 'spring-api', 'target', 'spring-api.jar');
+  let result;
+  try {
+    result = await checkApiContract(processes, jar, binary);
+  } catch (error) {
+    t.failures.push(`api: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  const { run, selfTest, failures } = result;
+  t.failures.push(...failures.map((f) => `api: ${f}`));
+  if (failures.length === 0) t.passed++;
+  console.log(
+    `verify: api: schemathesis ${run?.version ?? '?'} with every check (--max-examples ${MAX_EXAMPLES}, --seed ${SEED}) ` +
+      `against the jar's /v3/api-docs: ${run?.generated ?? 0} cases over ${run?.tested ?? 0} of ${run?.operations ?? 0} operations, ` +
+      `${run?.failures.reduce((n, f) => n + f.count, 0) ?? '?'} failures; a document missing a 404 and a nullable field ` +
+      `draws ${selfTest?.failures.map((f) => f.code).join(', ') || 'nothing'} (${failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }
 
@@ -380,31 +406,38 @@ async function main(argv: readonly string[]): Promise<number> {
   const rendered = renderAll(
     springApiProfiles(loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES)),
   );
-  const cluster = await LocalCluster.start(join(root, '.tools', 'bin', 'kube-apiserver'));
-  process.once('exit', () => cluster.stop());
+  const needsCluster = [...parts].some((p) => !WITHOUT_CLUSTER.includes(p));
+  const cluster = needsCluster
+    ? await LocalCluster.start(join(root, '.tools', 'bin', 'kube-apiserver'))
+    : undefined;
+  const processes = cluster ?? new ProcessGroup();
+  process.once('exit', () => processes.stop());
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      cluster.stop();
+      processes.stop();
       process.exit(130);
     });
   }
 
   const tally: Tally = { passed: 0, failures: [] };
   try {
-    const version = cluster.kubectl(['version', '-o', 'json']);
-    const server = (JSON.parse(version.stdout) as Json).serverVersion.gitVersion as string;
-    console.log(`verify: kube-apiserver ${server} on 127.0.0.1; parts: ${[...parts].join(', ')}`);
-    if (!server.startsWith(`v${KUBERNETES_MINOR}.`))
-      tally.failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
-    if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
-    if (parts.has('lint')) checkLint(rendered, tally);
-    if (parts.has('platform')) checkPlatform(cluster, tally);
-    if (parts.has('cluster')) await checkCluster(cluster, tally);
-    if (parts.has('vault')) await checkVault(cluster, rendered, tally);
-    if (parts.has('jar')) await checkJar(cluster, rendered, tally);
-    if (parts.has('ingress')) await checkIngress(cluster, tally);
+    if (cluster) {
+      const version = cluster.kubectl(['version', '-o', 'json']);
+      const server = (JSON.parse(version.stdout) as Json).serverVersion.gitVersion as string;
+      console.log(`verify: kube-apiserver ${server} on 127.0.0.1; parts: ${[...parts].join(', ')}`);
+      if (!server.startsWith(`v${KUBERNETES_MINOR}.`))
+        tally.failures.push(`server ${server} is not at minor ${KUBERNETES_MINOR}`);
+      if (parts.has('manifests')) checkManifests(cluster, rendered, tally);
+      if (parts.has('lint')) checkLint(rendered, tally);
+      if (parts.has('platform')) checkPlatform(cluster, tally);
+      if (parts.has('cluster')) await checkCluster(cluster, tally);
+      if (parts.has('vault')) await checkVault(cluster, rendered, tally);
+      if (parts.has('jar')) await checkJar(cluster, rendered, tally);
+    } else console.log(`verify: no kube-apiserver needed; parts: ${[...parts].join(', ')}`);
+    if (parts.has('api')) await checkApi(processes, tally);
+    if (parts.has('ingress')) await checkIngress(processes, tally);
   } finally {
-    await cluster.stopAndWait();
+    await processes.stopAndWait();
   }
 
   for (const f of tally.failures) console.error(`verify: FAIL ${f}`);

@@ -3,10 +3,6 @@ package dev.k8splatform.springapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.k8splatform.springapi.articles.ArticleRepository;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -110,22 +106,16 @@ class ArticleApiTest {
   }
 
   @Test
-  void rejectsOversizeBodiesWithOrWithoutContentLength() throws Exception {
+  void rejectsOversizeBodiesWithOrWithoutContentLength() {
     String big = "{\"title\":\"t\",\"body\":\"" + "x".repeat(4000) + "\",\"author\":\"a\"}";
     assertProblem(create(big), 413, "payload-too-large");
     // Chunked: no Content-Length, so the limit is enforced while reading.
     String chunk = Integer.toHexString(big.length()) + "\r\n" + big + "\r\n0\r\n\r\n";
     String request = "POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         + "X-API-Key: " + KEY + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunk;
-    try (Socket socket = new Socket("127.0.0.1", port)) {
-      OutputStream out = socket.getOutputStream();
-      out.write(request.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(response).startsWith("HTTP/1.1 413");
-      assertThat(response).contains("payload-too-large");
-    }
+    String response = Http.raw(port, request);
+    assertThat(response).startsWith("HTTP/1.1 413");
+    assertThat(response).contains("payload-too-large");
     assertThat(repository.count()).isZero();
   }
 

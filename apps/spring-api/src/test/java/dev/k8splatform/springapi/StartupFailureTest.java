@@ -28,6 +28,6 @@ class StartupFailureTest {
   @Test
   void neverPrintsTheApiKey() {
     assertThat(new ApiProperties("s3cret", null, null).toString())
-        .isEqualTo("ApiProperties[apiKey=<set>, environment=local, maxRequestBytes=65536]");
+        .isEqualTo("ApiProperties[apiKey=<set>, environment=local, maxRequestBytes=131072]");
   }
 }

@@ -9,7 +9,11 @@ import jakarta.persistence.Table;
 import jakarta.persistence.Version;
 import java.time.Instant;
 
-/** One article of the catalogue. The schema is owned by Flyway (db/migration). */
+/**
+ * One article of the catalogue. The schema is owned by Flyway (db/migration); column lengths are
+ * twice the API's limits in code points, the most a text (or the title's lower-cased key) can take
+ * in UTF-16 units.
+ */
 @Entity
 @Table(name = "article")
 public class Article {
@@ -18,16 +22,16 @@ public class Article {
   @GeneratedValue(strategy = GenerationType.IDENTITY)
   private Long id;
 
-  @Column(nullable = false, length = ArticleRequest.TITLE_MAX)
+  @Column(nullable = false, length = 2 * ArticleRequest.TITLE_MAX)
   private String title;
 
-  @Column(name = "title_key", nullable = false, unique = true, length = ArticleRequest.TITLE_MAX)
+  @Column(name = "title_key", nullable = false, unique = true, length = 2 * ArticleRequest.TITLE_MAX)
   private String titleKey;
 
-  @Column(nullable = false, length = ArticleRequest.BODY_MAX)
+  @Column(nullable = false, length = 2 * ArticleRequest.BODY_MAX)
   private String body;
 
-  @Column(nullable = false, length = ArticleRequest.AUTHOR_MAX)
+  @Column(nullable = false, length = 2 * ArticleRequest.AUTHOR_MAX)
   private String author;
 
   @Column(name = "created_at", nullable = false)

@@ -17,7 +17,7 @@ public record ApiProperties(String apiKey, String environment, Integer maxReques
 
   public ApiProperties {
     environment = environment == null ? "local" : environment;
-    maxRequestBytes = maxRequestBytes == null ? 65_536 : maxRequestBytes;
+    maxRequestBytes = maxRequestBytes == null ? 131_072 : maxRequestBytes;
   }
 
   /** Whether a non-blank API key is configured. */

@@ -1,5 +1,7 @@
 package dev.k8splatform.springapi.config;
 
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.media.Schema.RequiredMode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +13,7 @@ import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.EnumerablePropertySource;
 import org.springframework.core.env.PropertySource;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -40,18 +43,28 @@ public class ConfigSourcesController {
     this.environment = environment;
   }
 
-  /** One property: whether it is set and which source supplies it. */
-  public record Origin(boolean set, String source, String kind) {}
+  /** One active property source: Spring's name for it and a stable word for its kind. */
+  public record Source(
+      @Schema(requiredMode = RequiredMode.REQUIRED) String name,
+      @Schema(requiredMode = RequiredMode.REQUIRED) String kind) {}
 
-  /** The response: every active source (name and kind) and the origin of each property. */
-  public record ConfigSources(List<Map<String, String>> sources, Map<String, Origin> properties) {}
+  /** One property: whether it is set and which source supplies it (both null when unset). */
+  public record Origin(
+      @Schema(requiredMode = RequiredMode.REQUIRED) boolean set,
+      @Schema(requiredMode = RequiredMode.REQUIRED, types = {"string", "null"}) String source,
+      @Schema(requiredMode = RequiredMode.REQUIRED, types = {"string", "null"}) String kind) {}
 
-  @GetMapping("/api/config-sources")
+  /** The response: every active source and the origin of each reported property. */
+  public record ConfigSources(
+      @Schema(requiredMode = RequiredMode.REQUIRED) List<Source> sources,
+      @Schema(requiredMode = RequiredMode.REQUIRED) Map<String, Origin> properties) {}
+
+  @GetMapping(path = "/api/config-sources", produces = MediaType.APPLICATION_JSON_VALUE)
   public ConfigSources configSources() {
-    List<Map<String, String>> sources = new ArrayList<>();
+    List<Source> sources = new ArrayList<>();
     for (PropertySource<?> source : environment.getPropertySources()) {
       if (source instanceof EnumerablePropertySource<?> && !AGGREGATE.equals(source.getName())) {
-        sources.add(Map.of("name", source.getName(), "kind", kind(source)));
+        sources.add(new Source(source.getName(), kind(source)));
       }
     }
     Map<String, Origin> properties = new LinkedHashMap<>();

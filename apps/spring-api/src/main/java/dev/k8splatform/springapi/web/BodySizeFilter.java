@@ -34,9 +34,8 @@ public class BodySizeFilter extends OncePerRequestFilter {
       throws ServletException, IOException {
     long limit = properties.maxRequestBytes();
     if (request.getContentLengthLong() > limit) {
-      Problems.write(response, 413, "payload-too-large", "Request body too large",
-          "The body has " + request.getContentLengthLong() + " bytes; at most " + limit + " are accepted.",
-          request.getRequestURI());
+      Problems.write(request, response, 413, "payload-too-large", "Request body too large",
+          "The body has " + request.getContentLengthLong() + " bytes; at most " + limit + " are accepted.");
       return;
     }
     chain.doFilter(new Limited(request, limit), response);

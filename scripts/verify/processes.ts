@@ -1,0 +1,71 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** A free TCP port on 127.0.0.1 (bound, read, released). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Long-running helpers (servers) that verify starts, with their logs in one throwaway folder.
+ * stop() ends every one of them and removes the folder; callers run it on exit and on
+ * SIGINT/SIGTERM. The local cluster is one such group; a part that needs no cluster (the API
+ * contract) uses a bare one.
+ */
+export class ProcessGroup {
+  private readonly children: ChildProcess[] = [];
+  protected readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
+
+  /** Starts a long-running helper (another server) that stop() also ends. */
+  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
+    const out = openSync(join(this.dir, log), 'a');
+    const child = spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env });
+    this.children.push(child);
+    return child;
+  }
+
+  /** A scratch folder inside the group's own, removed by stop(). */
+  scratch(name: string): string {
+    const d = join(this.dir, name);
+    mkdirSync(d, { recursive: true });
+    return d;
+  }
+
+  /** Throws when a helper has already exited, naming the folder that holds its log. */
+  protected assertRunning(): void {
+    for (const child of this.children) {
+      if (child.exitCode !== null)
+        throw new Error(`${child.spawnfile} exited early; see ${this.dir}`);
+    }
+  }
+
+  /** Stops every helper at once and removes their folder. Safe to call more than once. */
+  stop(): void {
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** stop(), then waits (at most 10 s) until each helper has exited, so none is left behind. */
+  async stopAndWait(): Promise<void> {
+    const exits = this.children.map((child) =>
+      child.exitCode !== null || child.signalCode !== null
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => child.once('exit', () => resolve())),
+    );
+    this.stop();
+    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 10_000))]);
+    this.children.length = 0;
+  }
+}
