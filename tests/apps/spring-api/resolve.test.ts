@@ -1,18 +1,9 @@
-import { ConfigError } from '../../../infra/config/errors';
 import { SpringApiProps } from '../../../infra/apps/spring-api/props';
 import { resolveSpringApi, SPRING_API_DEFAULTS } from '../../../infra/apps/spring-api/resolve';
 import { PLATFORM_ENDPOINTS } from '../../../infra/config/platform';
-import { minimalProps } from '../../support/fixtures';
+import { minimalProps, resolveError } from '../../support/fixtures';
 
-function messageOf(props: SpringApiProps): string {
-  try {
-    resolveSpringApi(props);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.message;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const messageOf = resolveError;
 
 const image = { repository: 'ghcr.io/acme/spring-api', tag: '1.2.3' };
 
