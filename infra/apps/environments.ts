@@ -12,6 +12,8 @@ export const API_KEY_PROPERTY = 'app.api-key';
 export const DEV_SECRET_PROPERTIES = [API_KEY_PROPERTY] as const;
 
 const common = {
+  // The repository for a local synth. CI never relies on it: it pushes to and synthesizes with
+  // ghcr.io/<repository owner>/spring-api (`--image-repository`), computed once in manifests.yml.
   image: { repository: 'ghcr.io/k8s-platform/spring-api', tag: '0.1.0' },
   // Sized by apps/spring-api/scripts/load-test.sh (one core, table in apps/spring-api/README.md):
   // 0.34-0.48 cores up to 400 req/s while the JIT warms, ~1,940 req/s at saturation; peak RSS

@@ -2,7 +2,10 @@
 // environment, or for those named on the command line, into dist/ (or $CDK8S_OUTDIR).
 // `--image-tag=<tag>` stamps one image tag (CI: the commit's build) into every environment, and
 // `--image-digest=sha256:<hex>` the digest the registry gave that build, so the published
-// manifests pull exactly the image CI tested; both are validated like any profile value.
+// manifests pull exactly the image CI tested; `--image-repository=<registry>/<path>` the
+// repository CI pushed it to (ghcr.io/<owner>/spring-api, derived from the repository owner in
+// one place: the workflow), so a fork publishes its own image. All three are validated like
+// any profile value.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../config/errors';
@@ -13,12 +16,13 @@ import { PolicyError } from './policies';
 import { synthesize } from './synth';
 
 const root = resolve(__dirname, '..', '..');
-const OPTIONS = ['--image-tag', '--image-digest'];
+const OPTIONS = ['--image-repository', '--image-tag', '--image-digest'];
 
 function main(argv: readonly string[]): number {
   const started = process.hrtime.bigint();
   const option = (flag: string) =>
     argv.find((a) => a.startsWith(`${flag}=`))?.slice(flag.length + 1);
+  const imageRepository = option('--image-repository');
   const imageTag = option('--image-tag');
   const imageDigest = option('--image-digest');
   const names = argv.filter((a) => !OPTIONS.some((flag) => a.startsWith(`${flag}=`)));
@@ -26,7 +30,8 @@ function main(argv: readonly string[]): number {
   if (unknown.length > 0) {
     console.error(
       `synth: unknown environment ${unknown.map((u) => JSON.stringify(u)).join(', ')}; ` +
-        `allowed: ${ENVIRONMENTS.join(', ')}, --image-tag=<tag> and --image-digest=sha256:<hex>`,
+        `allowed: ${ENVIRONMENTS.join(', ')}, --image-repository=<registry>/<path>, ` +
+        `--image-tag=<tag> and --image-digest=sha256:<hex>`,
     );
     return 2;
   }
@@ -44,6 +49,7 @@ function main(argv: readonly string[]): number {
         ...all[env],
         image: {
           ...all[env].image,
+          ...(imageRepository === undefined ? {} : { repository: imageRepository }),
           ...(imageTag === undefined ? {} : { tag: imageTag }),
           ...(imageDigest === undefined ? {} : { digest: imageDigest }),
         },

@@ -57,7 +57,7 @@ describe('npm run synth (infra/apps/main.ts)', () => {
     const run = synth(['qa'], temp());
     expect(run.status).toBe(2);
     expect(run.stderr).toBe(
-      'synth: unknown environment "qa"; allowed: dev, staging, prod, --image-tag=<tag> and --image-digest=sha256:<hex>\n',
+      'synth: unknown environment "qa"; allowed: dev, staging, prod, --image-repository=<registry>/<path>, --image-tag=<tag> and --image-digest=sha256:<hex>\n',
     );
     expect(readdirSync(temp())).toEqual([]);
     expect(existsSync(join(temp(), 'qa'))).toBe(false);
@@ -72,6 +72,25 @@ describe('npm run synth (infra/apps/main.ts)', () => {
     const bad = synth(['prod', '--image-tag=latest'], temp());
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('prod.springApi.image.tag = "latest" is invalid');
+  });
+
+  it('stamps --image-repository into every environment, validated like a profile value', () => {
+    const sha = '3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345';
+    const run = synth(
+      ['staging', 'prod', '--image-repository=ghcr.io/a-fork/spring-api', `--image-tag=${sha}`],
+      temp(),
+    );
+    expect(run.status).toBe(0);
+    for (const env of ['staging', 'prod']) {
+      const yaml = readFileSync(join(temp(), env, 'spring-api.k8s.yaml'), 'utf8');
+      expect(yaml).toContain(`image: ghcr.io/a-fork/spring-api:${sha}`);
+      expect(yaml).not.toContain('ghcr.io/k8s-platform/');
+    }
+    const bad = synth(['prod', '--image-repository=ghcr.io/A-Fork/spring-api:1'], temp());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain(
+      'prod.springApi.image.repository = "ghcr.io/A-Fork/spring-api:1" is invalid: must be a lowercase registry/repository path without a tag, e.g. "ghcr.io/acme/spring-api"',
+    );
   });
 
   it('stamps --image-digest into every environment, so the image is pulled by digest', () => {
