@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Synthesizes staging and prod as they were at <base-ref> (a pull request's base) into
 # <outdir>, in a throwaway worktree, so the PR's rendered diff compares like with like.
-# Reuses this checkout's node_modules when the lockfile is unchanged, else runs npm ci.
+# Reuses this checkout's node_modules when the lockfile is unchanged, else runs npm ci (without
+# install scripts: the base's dependencies are not trusted any more than the head's).
 # Usage: render-base.sh <base-ref> <outdir>
 set -euo pipefail
 
@@ -30,6 +31,6 @@ fi
 if [[ -d "$repo/node_modules" ]] && cmp -s "$repo/package-lock.json" "$work/package-lock.json"; then
   ln -s "$repo/node_modules" "$work/node_modules"
 else
-  (cd "$work" && npm ci --no-audit --no-fund)
+  (cd "$work" && npm ci --ignore-scripts --no-audit --no-fund)
 fi
 (cd "$work" && CDK8S_OUTDIR="$outdir" node_modules/.bin/ts-node --transpile-only infra/apps/main.ts staging prod)

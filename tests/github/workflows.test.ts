@@ -23,9 +23,14 @@ const npmScripts = Object.keys(
 const WRITES: Record<string, string[]> = {
   'ci.yml/test': [],
   'ci.yml/image': [],
-  'manifests.yml/diff': ['pull-requests'],
+  'manifests.yml/diff': [],
+  'manifests.yml/comment': ['pull-requests'],
   'manifests.yml/image': ['packages'],
-  'manifests.yml/publish': ['contents'],
+  'manifests.yml/render': [],
+  'manifests.yml/staging': ['contents'],
+  'manifests.yml/staging-healthy': [],
+  'manifests.yml/prod': ['contents'],
+  'manifests.yml/rollback': ['contents'],
   'infra.yml/preview': ['id-token', 'pull-requests'],
   'infra.yml/up': ['id-token'],
 };
@@ -92,8 +97,10 @@ it('finds the scripts the workflows call (the check above is not vacuous)', () =
   expect(called.map((m) => m[1]).sort()).toEqual([
     '.ci/run',
     'scripts/gitops/diff-manifests.ts',
+    'scripts/gitops/guard-manifests.ts',
     'scripts/gitops/publish-manifests.sh',
     'scripts/gitops/render-base.sh',
+    'scripts/gitops/rollback-manifests.sh',
   ]);
 });
 
@@ -126,6 +133,7 @@ describe('shell scripts', () => {
     'scripts/install-verify-tools.sh',
     'scripts/gitops/publish-manifests.sh',
     'scripts/gitops/render-base.sh',
+    'scripts/gitops/rollback-manifests.sh',
     'apps/spring-api/scripts/load-test.sh',
   ];
 
@@ -187,7 +195,7 @@ describe('Renovate', () => {
 
 describe('GitOps example', () => {
   const manifests = workflows.find((w) => w.file === 'manifests.yml')!;
-  const branch = /publish-manifests\.sh \S+ "[^"]+" (\S+) /.exec(manifests.text)?.[1];
+  const branch = /publish-manifests\.sh .* "\$remote" (\S+) /.exec(manifests.text)?.[1];
 
   it.each(['staging', 'prod'])('Flux pulls %s from the branch and folder CI publishes', (env) => {
     const docs = readFileSync(join(root, 'gitops', 'flux', env, 'spring-api.yaml'), 'utf8')
@@ -205,16 +213,174 @@ describe('GitOps example', () => {
 describe('manifests.yml publishing', () => {
   const manifests = workflows.find((w) => w.file === 'manifests.yml')!;
   const jobs = manifests.doc.jobs as Record<string, any>;
+  const steps = (job: string): any[] => jobs[job].steps as any[];
+  const runs = (job: string): string =>
+    steps(job)
+      .map((s) => String(s.run ?? ''))
+      .join('\n');
+  const uses = (job: string, action: string): any[] =>
+    steps(job).filter((s) => String(s.uses).startsWith(`${action}@`));
+  const needs = (job: string): string[] => [jobs[job].needs ?? []].flat();
+  const HEAD_SHA = '${{ github.event.workflow_run.head_sha }}';
+  const writers = Object.keys(jobs).filter((j) =>
+    Object.values(jobs[j].permissions as object).includes('write'),
+  );
+
+  it('publishes only after ci passed on a push to main, the very commit ci tested', () => {
+    expect(manifests.doc.on.push).toBeUndefined();
+    expect(manifests.doc.on.workflow_run).toEqual({
+      workflows: ['ci'],
+      types: ['completed'],
+      branches: ['main'],
+    });
+    const gate = String(jobs.image.if).replace(/\s+/g, ' ');
+    expect(gate).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(gate).toContain("github.event.workflow_run.event == 'push'");
+    expect(gate).toContain(
+      'github.event.workflow_run.head_repository.full_name == github.repository',
+    );
+    // Everything that publishes hangs off the gated image job.
+    for (const job of ['render', 'staging', 'staging-healthy', 'prod']) {
+      const ancestors = new Set<string>();
+      const visit = (j: string): void => needs(j).forEach((n) => (ancestors.add(n), visit(n)));
+      visit(job);
+      expect({ job, image: ancestors.has('image') }).toEqual({ job, image: true });
+    }
+    for (const job of ['image', 'render', 'staging', 'staging-healthy', 'prod']) {
+      expect({ job, ref: uses(job, 'actions/checkout')[0].with.ref }).toEqual({
+        job,
+        ref: HEAD_SHA,
+      });
+    }
+    expect(manifests.text).not.toMatch(/github\.sha/);
+  });
 
   it('publishes manifests pinned by the digest the registry returned for the pushed image', () => {
-    const build = (jobs.image.steps as any[]).find((s) =>
-      String(s.uses).startsWith('docker/build-push-action@'),
-    );
+    const build = uses('image', 'docker/build-push-action')[0];
     expect(build.with.push).toBe(true);
+    expect(build.with.tags).toBe(`\${{ steps.repository.outputs.repository }}:${HEAD_SHA}`);
     expect(jobs.image.outputs.digest).toBe(`\${{ steps.${build.id}.outputs.digest }}`);
-    expect(jobs.publish.needs).toBe('image');
-    const synth = (jobs.publish.steps as any[]).find((s) => /npm run synth/.test(String(s.run)));
-    expect(synth.run).toContain('"--image-digest=${{ needs.image.outputs.digest }}"');
-    expect(synth.run).toContain('"--image-tag=${{ github.sha }}"');
+    const synth = steps('render').find((s) => /npm run synth/.test(String(s.run)));
+    expect(synth.run).toContain('"--image-digest=$IMAGE_DIGEST"');
+    expect(synth.run).toContain('"--image-tag=$IMAGE_TAG"');
+    expect(synth.env.IMAGE_DIGEST).toBe('${{ needs.image.outputs.digest }}');
+    expect(synth.env.IMAGE_TAG).toBe(HEAD_SHA);
+  });
+
+  it('derives the image repository once, from the repository owner, and passes it to synth', () => {
+    const step = steps('image').find((s) => s.id === 'repository');
+    expect(step.run).toBe(
+      'echo "repository=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/spring-api" >> "$GITHUB_OUTPUT"',
+    );
+    expect(jobs.image.outputs.repository).toBe('${{ steps.repository.outputs.repository }}');
+    const synth = steps('render').find((s) => /npm run synth/.test(String(s.run)));
+    expect(synth.run).toContain('"--image-repository=$IMAGE_REPOSITORY"');
+    expect(synth.env.IMAGE_REPOSITORY).toBe('${{ needs.image.outputs.repository }}');
+    // No other spelling of an image path in any workflow.
+    const paths = workflows.flatMap(({ text }) => [...text.matchAll(/ghcr\.io\/[^\s"']*/g)]);
+    expect(paths.map((m) => m[0])).toEqual(['ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/spring-api']);
+  });
+
+  it('renders once, guards the render, and promotes that same render from staging to prod', () => {
+    expect(needs('render')).toEqual(['image']);
+    expect(needs('staging')).toEqual(['render']);
+    expect(needs('staging-healthy')).toEqual(['staging']);
+    expect(needs('prod').sort()).toEqual(['render', 'staging-healthy']);
+    const names = steps('render').map((s) => String(s.run ?? s.uses));
+    const synth = names.findIndex((n) => n.includes('npm run synth'));
+    const guard = names.findIndex((n) =>
+      n.includes('ts-node --transpile-only scripts/gitops/guard-manifests.ts "$RUNNER_TEMP/dist"'),
+    );
+    const upload = names.findIndex((n) => n.startsWith('actions/upload-artifact@'));
+    expect(synth).toBeGreaterThanOrEqual(0);
+    expect(guard).toBeGreaterThan(synth);
+    expect(upload).toBeGreaterThan(guard);
+    const artifact = uses('render', 'actions/upload-artifact')[0].with.name;
+    for (const job of ['staging', 'prod']) {
+      expect(uses(job, 'actions/download-artifact')[0].with.name).toBe(artifact);
+      const publish = steps(job).find((s) => /publish-manifests\.sh/.test(String(s.run)));
+      expect(publish.run).toContain(
+        'publish-manifests.sh --env "$ENVIRONMENT" "$RUNNER_TEMP/dist"',
+      );
+      expect(publish.env.SOURCE_COMMIT).toBe(HEAD_SHA);
+    }
+    expect(steps('staging')).toEqual(steps('prod'));
+    expect(steps('staging').find((s) => s.id === 'publish').env.ENVIRONMENT).toBe(
+      "${{ github.job == 'staging' && 'staging' || 'prod' }}",
+    );
+  });
+
+  it('waits for staging to apply the published revision and pass the smoke test', () => {
+    const check = runs('staging-healthy');
+    expect(check).toContain(
+      '--for=jsonpath=\'{.status.lastAppliedRevision}\'="deploy@sha1:$REVISION"',
+    );
+    expect(check).toContain('--for=condition=Ready');
+    expect(check).toContain('npm run smoke -- --kubeconfig "$KUBECONFIG"');
+    expect(steps('staging-healthy').find((s) => s.env?.REVISION).env.REVISION).toBe(
+      '${{ needs.staging.outputs.revision }}',
+    );
+    expect(jobs.staging.outputs.revision).toBe('${{ steps.publish.outputs.revision }}');
+  });
+
+  it('promotes to prod and rolls prod back only through the reviewed production environment', () => {
+    expect(jobs.prod.environment).toBe('production');
+    expect(jobs.rollback.environment).toBe('production');
+    expect(jobs.staging.environment).toBeUndefined();
+    expect(jobs.prod.concurrency).toEqual({ group: 'deploy-prod', 'cancel-in-progress': false });
+    expect(jobs.rollback.concurrency).toEqual(jobs.prod.concurrency);
+    expect(manifests.text).toMatch(/required reviewers/);
+  });
+
+  it('rolls prod back in one step: a workflow_dispatch naming a deploy-branch commit', () => {
+    expect(manifests.doc.on.workflow_dispatch.inputs.rollback_to.required).toBe(true);
+    expect(jobs.rollback.if).toBe("github.event_name == 'workflow_dispatch'");
+    const step = steps('rollback').find((s) => /rollback-manifests\.sh/.test(String(s.run)));
+    // The input reaches the script as data, never spliced into the shell.
+    expect(step.env.ROLLBACK_TO).toBe('${{ inputs.rollback_to }}');
+    expect(step.run).toContain(
+      'bash scripts/gitops/rollback-manifests.sh "$remote" deploy prod "$ROLLBACK_TO"',
+    );
+  });
+
+  it('installs without scripts wherever it installs, and never where it can write', () => {
+    const installing = Object.keys(jobs).filter((j) => /\bnpm ci\b/.test(runs(j)));
+    expect(installing.sort()).toEqual(['diff', 'render', 'staging-healthy']);
+    for (const job of installing) {
+      expect(runs(job)).not.toMatch(/npm ci(?! --ignore-scripts)/);
+      expect({ job, writes: writers.includes(job) }).toEqual({ job, writes: false });
+    }
+    const base = readFileSync(join(root, 'scripts/gitops/render-base.sh'), 'utf8');
+    expect(base).toContain('npm ci --ignore-scripts');
+  });
+
+  it('pushes from jobs that run only git and the checked-in publish scripts, token in one step', () => {
+    expect(writers.sort()).toEqual(['comment', 'image', 'prod', 'rollback', 'staging']);
+    for (const job of ['staging', 'prod', 'rollback']) {
+      for (const checkout of uses(job, 'actions/checkout')) {
+        expect(checkout.with['persist-credentials']).toBe(false);
+      }
+      expect(uses(job, 'actions/setup-node')).toEqual([]);
+      expect(runs(job)).not.toMatch(/\b(npm|npx|node|ts-node)\b/);
+      expect(jobs[job].env).toBeUndefined();
+      const withToken = steps(job).filter((s) =>
+        JSON.stringify(s).includes('secrets.GITHUB_TOKEN'),
+      );
+      expect(withToken).toHaveLength(1);
+      expect(withToken[0].env.TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
+      expect(withToken[0].run).toMatch(/bash scripts\/gitops\/(publish|rollback)-manifests\.sh/);
+    }
+  });
+
+  it("gives a fork's pull request the diff as the job summary, and comments only for others", () => {
+    expect(runs('diff')).toContain('cat "$RUNNER_TEMP/diff/diff.md" >> "$GITHUB_STEP_SUMMARY"');
+    expect(jobs.comment.if).toBe(
+      "github.event_name == 'pull_request' && !github.event.pull_request.head.repo.fork",
+    );
+    expect(needs('comment')).toEqual(['diff']);
+    expect(uses('comment', 'actions/checkout')).toEqual([]);
+    expect(uses('comment', 'actions/download-artifact')[0].with.name).toBe(
+      uses('diff', 'actions/upload-artifact')[0].with.name,
+    );
   });
 });

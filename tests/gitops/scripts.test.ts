@@ -14,10 +14,39 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }
 
+const rollback = join(root, 'scripts/gitops/rollback-manifests.sh');
+const AUTHOR = {
+  GIT_AUTHOR_NAME: 'test',
+  GIT_AUTHOR_EMAIL: 'test@example.com',
+  GIT_COMMITTER_NAME: 'test',
+  GIT_COMMITTER_EMAIL: 'test@example.com',
+};
+
+/** A source repository with history main: c1 - c2 - c3 and a branch off c1: side. */
+function sourceRepo(dir: string): { c1: string; c2: string; c3: string; side: string } {
+  git(dir, 'init', '--quiet', '--initial-branch=main', 'source');
+  const repo = join(dir, 'source');
+  const commit = (message: string): string => {
+    execFileSync('git', ['commit', '--quiet', '--allow-empty', '-m', message], {
+      cwd: repo,
+      env: { ...process.env, ...AUTHOR },
+    });
+    return git(repo, 'rev-parse', 'HEAD');
+  };
+  const c1 = commit('c1');
+  const c2 = commit('c2');
+  const c3 = commit('c3');
+  git(repo, 'checkout', '--quiet', '-b', 'side', c1);
+  const side = commit('side');
+  return { c1, c2, c3, side };
+}
+
 describe('publish-manifests.sh', () => {
   const temp = useTempDir('publish');
 
-  function setUp(): { dist: string; remote: string } {
+  function setUp(): { dist: string; remote: string; source: string } & ReturnType<
+    typeof sourceRepo
+  > {
     const dist = join(temp(), 'dist');
     // As CI publishes: every image pinned by the digest of the pushed build.
     const all = Object.fromEntries(
@@ -29,16 +58,30 @@ describe('publish-manifests.sh', () => {
     synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
     const remote = join(temp(), 'remote.git');
     git(temp(), 'init', '--quiet', '--bare', remote);
-    return { dist, remote };
+    // A file:// URL, as a real remote: git clones it shallow, without a warning.
+    return {
+      dist,
+      remote: `file://${remote}`,
+      source: join(temp(), 'source'),
+      ...sourceRepo(temp()),
+    };
   }
 
-  function run(dist: string, remote: string, sha: string): ReturnType<typeof spawnSync> {
-    return spawnSync('bash', [publish, dist, remote, 'deploy', sha], { encoding: 'utf8' });
+  /** Runs the script from the source repository, as the pushing job does from its checkout. */
+  function run(
+    source: string,
+    args: string[],
+  ): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+    return spawnSync('bash', [publish, ...args], { cwd: source, encoding: 'utf8' });
+  }
+
+  function deployed(remote: string, path: string): string {
+    return git(temp(), '--git-dir', remote.replace('file://', ''), 'show', `deploy:${path}`);
   }
 
   it('creates the branch with staging and prod only, then commits only on change', () => {
-    const { dist, remote } = setUp();
-    const first = run(dist, remote, 'abc123');
+    const { dist, remote, source, c1, c2, c3 } = setUp();
+    const first = run(source, [dist, remote, 'deploy', c1]);
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
     const clone = join(temp(), 'clone');
@@ -52,35 +95,81 @@ describe('publish-manifests.sh', () => {
       'helm/spring-api-staging/README.md',
       'helm/spring-api-staging/templates/spring-api.k8s.yaml',
       'prod/spring-api.k8s.yaml',
+      'source-commits/prod',
+      'source-commits/staging',
       'staging/spring-api.k8s.yaml',
     ]);
-    expect(git(clone, 'log', '--format=%s')).toBe('Rendered manifests from abc123');
+    expect(git(clone, 'log', '--format=%s')).toBe(`Rendered staging prod from ${c1}`);
     expect(readFileSync(join(clone, 'prod/spring-api.k8s.yaml'), 'utf8')).toBe(
       readFileSync(join(dist, 'prod/spring-api.k8s.yaml'), 'utf8'),
     );
 
-    const same = run(dist, remote, 'def456');
+    const same = run(source, [dist, remote, 'deploy', c2]);
     expect(same.stdout).toBe('publish: no change in the rendered manifests\n');
     writeFileSync(join(dist, 'prod/spring-api.k8s.yaml'), 'kind: ConfigMap\n');
-    expect(run(dist, remote, 'fed789').status).toBe(0);
+    expect(run(source, [dist, remote, 'deploy', c3]).status).toBe(0);
     git(clone, 'pull', '--quiet');
     expect(git(clone, 'log', '--format=%s').split('\n')).toEqual([
-      'Rendered manifests from fed789',
-      'Rendered manifests from abc123',
+      `Rendered staging prod from ${c3}`,
+      `Rendered staging prod from ${c1}`,
     ]);
   });
 
-  it('refuses to publish a Secret', () => {
-    const { dist, remote } = setUp();
-    writeFileSync(join(dist, 'staging/leak.yaml'), 'apiVersion: v1\nkind: Secret\n');
-    const result = run(dist, remote, 'abc123');
+  it('publishes one environment at a time and records its source commit', () => {
+    const { dist, remote, source, c1, c2 } = setUp();
+    expect(run(source, ['--env', 'staging', dist, remote, 'deploy', c2]).status).toBe(0);
+    expect(deployed(remote, 'source-commits/staging')).toBe(c2);
+    expect(() => deployed(remote, 'prod/spring-api.k8s.yaml')).toThrow();
+    // prod has no record yet: any commit may go first.
+    expect(run(source, ['--env', 'prod', dist, remote, 'deploy', c1]).status).toBe(0);
+    expect(deployed(remote, 'source-commits/prod')).toBe(c1);
+    expect(deployed(remote, 'source-commits/staging')).toBe(c2);
+    expect(
+      git(temp(), '--git-dir', remote.replace('file://', ''), 'log', '-1', '--format=%s', 'deploy'),
+    ).toBe(`Rendered prod from ${c1}`);
+  });
+
+  it.each([
+    ['an older commit', 'c1'],
+    ['a commit on another branch', 'side'],
+    ['a commit the source repository does not have', 'unknown'],
+  ] as const)('refuses to move an environment backwards: %s', (_, which) => {
+    const { dist, remote, source, c2, ...commits } = setUp();
+    expect(run(source, ['--env', 'staging', dist, remote, 'deploy', c2]).status).toBe(0);
+    const before = git(temp(), 'ls-remote', '--heads', remote);
+    writeFileSync(join(dist, 'staging/spring-api.k8s.yaml'), 'kind: ConfigMap\n');
+    const target = which === 'unknown' ? 'f'.repeat(40) : commits[which];
+    const result = run(source, ['--env', 'staging', dist, remote, 'deploy', target]);
+    expect(result.stderr).toBe(
+      `publish: refusing to move staging backwards: ${target} does not descend from ${c2}, which deploy holds (pass --rollback to roll back on purpose)\n`,
+    );
     expect(result.status).toBe(1);
-    expect(result.stderr).toBe("publish: refusing to publish a Secret found in staging's output\n");
-    expect(git(temp(), 'ls-remote', '--heads', remote)).toBe('');
+    expect(git(temp(), 'ls-remote', '--heads', remote)).toBe(before);
+  });
+
+  it('moves an environment backwards when --rollback asks for it', () => {
+    const { dist, remote, source, c1, c2 } = setUp();
+    expect(run(source, ['--env', 'staging', dist, remote, 'deploy', c2]).status).toBe(0);
+    writeFileSync(join(dist, 'staging/spring-api.k8s.yaml'), 'kind: ConfigMap\n');
+    const result = run(source, ['--rollback', '--env', 'staging', dist, remote, 'deploy', c1]);
+    expect(result.status).toBe(0);
+    expect(deployed(remote, 'source-commits/staging')).toBe(c1);
+    expect(
+      git(temp(), '--git-dir', remote.replace('file://', ''), 'log', '-1', '--format=%s', 'deploy'),
+    ).toBe(`Rolled back staging from ${c1}`);
+  });
+
+  it('refuses an unknown option or environment', () => {
+    const { dist, remote, source, c1 } = setUp();
+    for (const args of [['--force'], ['--env', 'dev'], ['--env']]) {
+      const result = run(source, [...args, dist, remote, 'deploy', c1]);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^usage: publish-manifests\.sh /);
+    }
   });
 
   it('refuses an image that is not pinned by digest, in the manifests or the chart', () => {
-    const { dist, remote } = setUp();
+    const { dist, remote, source, c1 } = setUp();
     for (const file of [
       'prod/spring-api.k8s.yaml',
       'helm/spring-api-prod/templates/spring-api.k8s.yaml',
@@ -88,7 +177,7 @@ describe('publish-manifests.sh', () => {
       const path = join(dist, file);
       const pinned = readFileSync(path, 'utf8');
       writeFileSync(path, pinned.replace(`@${DIGEST}`, ''));
-      const result = run(dist, remote, 'abc123');
+      const result = run(source, [dist, remote, 'deploy', c1]);
       expect(result.status).toBe(1);
       expect(result.stderr).toBe(
         "publish: refusing prod's output: image ghcr.io/k8s-platform/spring-api:0.1.0 is not pinned by digest (synth with --image-digest=sha256:<hex>)\n",
@@ -96,7 +185,7 @@ describe('publish-manifests.sh', () => {
       writeFileSync(path, pinned);
     }
     expect(git(temp(), 'ls-remote', '--heads', remote)).toBe('');
-    expect(run(dist, remote, 'abc123').status).toBe(0);
+    expect(run(source, [dist, remote, 'deploy', c1]).status).toBe(0);
   });
 
   it('needs every published folder', () => {
@@ -105,6 +194,68 @@ describe('publish-manifests.sh', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toBe(`publish: ${temp()}/staging is missing; run synth first\n`);
+  });
+});
+
+describe('rollback-manifests.sh', () => {
+  const temp = useTempDir('rollback');
+
+  it('publishes again what a deploy commit held for prod, then lets newer commits forward', () => {
+    const dist = join(temp(), 'dist');
+    const all = Object.fromEntries(
+      Object.entries(profiles()).map(([env, p]) => [
+        env,
+        { ...p, image: { ...p.image, digest: DIGEST } },
+      ]),
+    );
+    synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
+    const remotePath = join(temp(), 'remote.git');
+    git(temp(), 'init', '--quiet', '--bare', remotePath);
+    const remote = `file://${remotePath}`;
+    const { c1, c2, c3 } = sourceRepo(temp());
+    const source = join(temp(), 'source');
+    const publishProd = (sha: string): void => {
+      const r = spawnSync('bash', [publish, '--env', 'prod', dist, remote, 'deploy', sha], {
+        cwd: source,
+        encoding: 'utf8',
+      });
+      expect(r.stderr).toBe('');
+    };
+    const good = readFileSync(join(dist, 'prod/spring-api.k8s.yaml'), 'utf8');
+    publishProd(c1);
+    const goodCommit = git(temp(), '--git-dir', remotePath, 'rev-parse', 'deploy');
+    writeFileSync(join(dist, 'prod/spring-api.k8s.yaml'), 'kind: ConfigMap # broken\n');
+    publishProd(c2);
+
+    const run = (target: string): ReturnType<typeof spawnSync> & { stderr: string } =>
+      spawnSync('bash', [rollback, remote, 'deploy', 'prod', target], {
+        cwd: temp(),
+        encoding: 'utf8',
+      });
+    const back = run(goodCommit);
+    expect(back.stderr).toBe('');
+    expect(back.status).toBe(0);
+    const show = (path: string): string =>
+      execFileSync('git', ['--git-dir', remotePath, 'show', `deploy:${path}`], {
+        encoding: 'utf8',
+      });
+    expect(show('prod/spring-api.k8s.yaml')).toBe(good);
+    expect(show('source-commits/prod').trim()).toBe(c1);
+    expect(
+      git(temp(), '--git-dir', remotePath, 'log', '--format=%s', 'deploy').split('\n'),
+    ).toEqual([
+      `Rolled back prod from ${c1}`,
+      `Rendered prod from ${c2}`,
+      `Rendered prod from ${c1}`,
+    ]);
+    // The next publish of a newer commit moves forward as usual.
+    writeFileSync(join(dist, 'prod/extra.yaml'), 'kind: ConfigMap\n');
+    publishProd(c3);
+    expect(show('source-commits/prod').trim()).toBe(c3);
+
+    expect(run('0'.repeat(40)).stderr).toBe(
+      `rollback: ${'0'.repeat(40)} is not a commit of deploy\n`,
+    );
   });
 });
 
