@@ -28,6 +28,16 @@ describe('the Flux platform example', () => {
     }
   });
 
+  it('upgrades a release only when its chart version changes, values files inside the chart', () => {
+    for (const r of releases) {
+      const spec = r.spec.chart.spec;
+      expect([r.metadata.name, spec.reconcileStrategy]).toEqual([r.metadata.name, 'ChartVersion']);
+      // Only files inside the chart folder count towards its version (charts/versions.lock.json).
+      for (const f of spec.valuesFiles)
+        expect([f, f.startsWith(`./charts/${r.metadata.name}/`)]).toEqual([f, true]);
+    }
+  });
+
   it('orders the releases as the platform layer does', () => {
     const deps = Object.fromEntries(
       releases.map((r) => [
