@@ -1,8 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { Cluster } from '../../infra/cluster/cluster';
 import { PLATFORM_CHARTS } from '../../infra/platform/charts';
-import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
+import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
+import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
+import { recordResources, settled, valueOf } from '../support/pulumi-mocks';
 
 // The Flux example that installs the platform from the wrapper charts must install what the
 // Pulumi platform layer installs: the same charts and values files, in the same order, into
@@ -11,8 +16,50 @@ const root = join(__dirname, '..', '..');
 const dir = join(root, 'gitops', 'flux', 'platform');
 
 type Doc = Record<string, any>;
-const docs = (file: string): Doc[] =>
-  parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((d) => d.toJS() as Doc);
+const read = (path: string): Doc[] =>
+  parseAllDocuments(readFileSync(path, 'utf8')).map((d) => d.toJS() as Doc);
+const docs = (file: string): Doc[] => read(join(dir, file));
+
+recordResources();
+
+/** The order the Pulumi platform layer installs the wrapper charts in: each chart's dependsOn
+ * among the other charts, read from the platform on minikube under mocks. */
+async function pulumiChartOrder(): Promise<Record<string, string[]>> {
+  // Names alone are ambiguous (namespace "vault", release "vault"): keep the Helm ones.
+  const helm = new Map<pulumi.Resource, string>();
+  const deps = new Map<string, unknown[]>();
+  const record: pulumi.ResourceTransformation = (args) => {
+    if (/^kubernetes:helm\.sh\/v\d:(Chart|Release)$/.test(args.type)) {
+      helm.set(args.resource, args.name);
+      deps.set(args.name, ([] as unknown[]).concat(args.opts.dependsOn ?? []));
+    }
+    return undefined;
+  };
+  const ready = new k8s.core.v1.ConfigMap('cluster-ready', {});
+  const cluster: Cluster = {
+    provider: new k8s.Provider('stand-in', { kubeconfig: 'stand-in' }),
+    kubeconfig: { path: '/home/me/.kube/config' },
+    context: 'minikube',
+    networking: { kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' },
+    ready: [ready],
+  };
+  const platform = new Platform(
+    'platform',
+    { cluster, vaultApps: [{ access, secrets: {} }] },
+    { transformations: [record] },
+  );
+  await valueOf(platform.ingressAddress);
+  await settled();
+  return Object.fromEntries(
+    PLATFORM_CHARTS.map((c) => [
+      c,
+      (deps.get(c) ?? [])
+        .map((d) => helm.get(d as pulumi.Resource))
+        .filter((d): d is string => d !== undefined)
+        .sort(),
+    ]),
+  );
+}
 
 describe('the Flux platform example', () => {
   const releases = docs('releases.yaml');
@@ -25,6 +72,16 @@ describe('the Flux platform example', () => {
       expect(spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'k8s-platform-charts' });
       expect(spec.valuesFiles[0]).toBe(`./charts/${r.metadata.name}/values.yaml`);
       for (const f of spec.valuesFiles) expect([f, existsSync(join(root, f))]).toEqual([f, true]);
+    }
+  });
+
+  it('upgrades a release only when its chart version changes, values files inside the chart', () => {
+    for (const r of releases) {
+      const spec = r.spec.chart.spec;
+      expect([r.metadata.name, spec.reconcileStrategy]).toEqual([r.metadata.name, 'ChartVersion']);
+      // Only files inside the chart folder count towards its version (charts/versions.lock.json).
+      for (const f of spec.valuesFiles)
+        expect([f, f.startsWith(`./charts/${r.metadata.name}/`)]).toEqual([f, true]);
     }
   });
 
@@ -45,6 +102,32 @@ describe('the Flux platform example', () => {
     });
   });
 
+  it('orders the releases exactly as the Pulumi platform layer orders its charts', async () => {
+    const flux = Object.fromEntries(
+      releases.map((r) => [
+        r.metadata.name,
+        (r.spec.dependsOn ?? []).map((d: { name: string }) => d.name).sort(),
+      ]),
+    );
+    expect(flux).toEqual(await pulumiChartOrder());
+  });
+
+  it('lists each release after the ones it depends on, all in flux-system', () => {
+    const seen = new Set<string>();
+    for (const r of releases) {
+      expect(r.metadata.namespace).toBe('flux-system');
+      for (const d of r.spec.dependsOn ?? []) {
+        expect(d.namespace ?? 'flux-system').toBe('flux-system');
+        expect([r.metadata.name, d.name, seen.has(d.name)]).toEqual([
+          r.metadata.name,
+          d.name,
+          true,
+        ]);
+      }
+      seen.add(r.metadata.name);
+    }
+  });
+
   it('creates the namespaces with the Pod Security levels the platform layer uses', () => {
     const levels = Object.fromEntries(
       docs('namespaces.yaml').map((n) => [
@@ -61,5 +144,49 @@ describe('the Flux platform example', () => {
       'source.yaml',
       'releases.yaml',
     ]);
+  });
+
+  describe('as a Flux Kustomization', () => {
+    const [platform, ...others] = read(join(dir, 'flux-kustomization.yaml'));
+    const [source] = docs('source.yaml');
+
+    it('applies this folder from the charts source, pruning, and waits for every object', () => {
+      expect(others).toEqual([]);
+      expect(platform).toMatchObject({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name: 'platform', namespace: 'flux-system' },
+        spec: {
+          sourceRef: { kind: 'GitRepository', name: source?.metadata.name },
+          path: './gitops/flux/platform',
+          prune: true,
+          wait: true,
+        },
+      });
+      // Long enough for the slowest release it waits for.
+      const minutes = (t: string) => Number(/^(\d+)m$/.exec(t)?.[1]);
+      const slowest = Math.max(...releases.map((r) => minutes(r.spec.timeout ?? '5m')));
+      expect(minutes(platform?.spec.timeout)).toBeGreaterThanOrEqual(2 * slowest);
+    });
+
+    it('reads a source that keeps this folder and the charts', () => {
+      const ignore = String(source?.spec.ignore).split('\n');
+      expect(ignore).toEqual(
+        expect.arrayContaining(['/*', '!/charts/', '!/gitops/flux/platform/']),
+      );
+    });
+
+    it('is what the API Kustomization of each environment depends on', () => {
+      for (const env of ['staging', 'prod']) {
+        const app = read(join(root, 'gitops', 'flux', env, 'spring-api.yaml')).find(
+          (d) => d.kind === 'Kustomization',
+        );
+        expect([env, app?.metadata.namespace, app?.spec.dependsOn]).toEqual([
+          env,
+          platform?.metadata.namespace,
+          [{ name: 'platform' }],
+        ]);
+      }
+    });
   });
 });

@@ -1,5 +1,5 @@
 // crdcheck strictly decodes custom resources into the Go API types their operators are built
-// from, so an unknown (misspelt) field or a wrong type is an error rather than silently
+// from (Prometheus Operator, MetalLB, and Flux's source, kustomize and helm controllers), so an unknown (misspelt) field or a wrong type is an error rather than silently
 // dropped by the API server. It reads a JSON array of objects on stdin and prints a JSON array
 // with one result per object: {"status":"ok"} | {"status":"error","message":...} |
 // {"status":"unsupported"}.
@@ -11,6 +11,9 @@ import (
 	"fmt"
 	"os"
 
+	helmv2 "github.com/fluxcd/helm-controller/api/v2"
+	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
+	sourcev1 "github.com/fluxcd/source-controller/api/v1"
 	monitoringv1 "github.com/prometheus-operator/prometheus-operator/pkg/apis/monitoring/v1"
 	metallbv1beta1 "go.universe.tf/metallb/api/v1beta1"
 	kjson "sigs.k8s.io/json"
@@ -21,27 +24,30 @@ type result struct {
 	Message string `json:"message,omitempty"`
 }
 
+// kinds maps "apiVersion/kind" to a constructor of its Go type.
+var kinds = map[string]func() any{
+	metallbv1beta1.GroupVersion.String() + "/IPAddressPool":   func() any { return &metallbv1beta1.IPAddressPool{} },
+	metallbv1beta1.GroupVersion.String() + "/L2Advertisement": func() any { return &metallbv1beta1.L2Advertisement{} },
+
+	monitoringv1.SchemeGroupVersion.String() + "/" + monitoringv1.ServiceMonitorsKind: func() any { return &monitoringv1.ServiceMonitor{} },
+	monitoringv1.SchemeGroupVersion.String() + "/" + monitoringv1.PrometheusRuleKind:  func() any { return &monitoringv1.PrometheusRule{} },
+	monitoringv1.SchemeGroupVersion.String() + "/" + monitoringv1.PodMonitorsKind:     func() any { return &monitoringv1.PodMonitor{} },
+
+	sourcev1.GroupVersion.String() + "/" + sourcev1.GitRepositoryKind:  func() any { return &sourcev1.GitRepository{} },
+	sourcev1.GroupVersion.String() + "/" + sourcev1.HelmRepositoryKind: func() any { return &sourcev1.HelmRepository{} },
+	sourcev1.GroupVersion.String() + "/" + sourcev1.HelmChartKind:      func() any { return &sourcev1.HelmChart{} },
+	sourcev1.GroupVersion.String() + "/" + sourcev1.OCIRepositoryKind:  func() any { return &sourcev1.OCIRepository{} },
+	sourcev1.GroupVersion.String() + "/" + sourcev1.BucketKind:         func() any { return &sourcev1.Bucket{} },
+
+	kustomizev1.GroupVersion.String() + "/" + kustomizev1.KustomizationKind: func() any { return &kustomizev1.Kustomization{} },
+
+	helmv2.GroupVersion.String() + "/" + helmv2.HelmReleaseKind: func() any { return &helmv2.HelmRelease{} },
+}
+
 // target returns a fresh value of the Go type for the object's apiVersion and kind.
 func target(apiVersion, kind string) any {
-	if apiVersion == metallbv1beta1.GroupVersion.String() {
-		switch kind {
-		case "IPAddressPool":
-			return &metallbv1beta1.IPAddressPool{}
-		case "L2Advertisement":
-			return &metallbv1beta1.L2Advertisement{}
-		}
-		return nil
-	}
-	if apiVersion != monitoringv1.SchemeGroupVersion.String() {
-		return nil
-	}
-	switch kind {
-	case monitoringv1.ServiceMonitorsKind:
-		return &monitoringv1.ServiceMonitor{}
-	case monitoringv1.PrometheusRuleKind:
-		return &monitoringv1.PrometheusRule{}
-	case monitoringv1.PodMonitorsKind:
-		return &monitoringv1.PodMonitor{}
+	if newObject, ok := kinds[apiVersion+"/"+kind]; ok {
+		return newObject()
 	}
 	return nil
 }
