@@ -10,6 +10,17 @@ const publish = join(root, 'scripts/gitops/publish-manifests.sh');
 const renderBase = join(root, 'scripts/gitops/render-base.sh');
 const DIGEST = `sha256:${'0f'.repeat(32)}`;
 
+/** Every environment into `dist` as CI publishes it: each image pinned by the build's digest. */
+function synthesizePinned(dist: string): void {
+  const all = Object.fromEntries(
+    Object.entries(profiles()).map(([env, p]) => [
+      env,
+      { ...p, image: { ...p.image, digest: DIGEST } },
+    ]),
+  );
+  synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
+}
+
 function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 }
@@ -48,14 +59,7 @@ describe('publish-manifests.sh', () => {
     typeof sourceRepo
   > {
     const dist = join(temp(), 'dist');
-    // As CI publishes: every image pinned by the digest of the pushed build.
-    const all = Object.fromEntries(
-      Object.entries(profiles()).map(([env, p]) => [
-        env,
-        { ...p, image: { ...p.image, digest: DIGEST } },
-      ]),
-    );
-    synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
+    synthesizePinned(dist);
     const remote = join(temp(), 'remote.git');
     git(temp(), 'init', '--quiet', '--bare', remote);
     // A file:// URL, as a real remote: git clones it shallow, without a warning.
@@ -202,13 +206,7 @@ describe('rollback-manifests.sh', () => {
 
   it('publishes again what a deploy commit held for prod, then lets newer commits forward', () => {
     const dist = join(temp(), 'dist');
-    const all = Object.fromEntries(
-      Object.entries(profiles()).map(([env, p]) => [
-        env,
-        { ...p, image: { ...p.image, digest: DIGEST } },
-      ]),
-    );
-    synthesize({ outdir: dist, profiles: all, chartVersion: '0.1.0' });
+    synthesizePinned(dist);
     const remotePath = join(temp(), 'remote.git');
     git(temp(), 'init', '--quiet', '--bare', remotePath);
     const remote = `file://${remotePath}`;
