@@ -15,6 +15,8 @@ export interface MinikubeNetworking {
 /** gcp: addresses delivered by the VPC (routes to the workers, a passthrough load balancer). */
 export interface GcpNetworking {
   readonly kind: 'gcp';
+  /** The cluster's name (stack config clusterName), which prefixes its Google resources. */
+  readonly clusterName: string;
   readonly project: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   /** CIDR the VPC routes to the workers; MetalLB assigns Service addresses from it. */
@@ -23,6 +25,8 @@ export interface GcpNetworking {
   readonly ingressAddress: pulumi.Input<string>;
   /** Provider for the Google Cloud resources the platform creates (Vault's KMS key). */
   readonly gcpProvider?: pulumi.ProviderResource;
+  /** The workers' service account: the PD CSI driver runs with its credentials. */
+  readonly workerServiceAccountEmail: pulumi.Input<string>;
   /** The enablement of the Google APIs: the platform's Google resources depend on them. */
   readonly apis?: EnabledApis;
 }

@@ -139,7 +139,9 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     const storage =
-      cluster.networking.kind === 'gcp' ? gcpStorage(this, cluster.provider, after()) : [];
+      cluster.networking.kind === 'gcp'
+        ? gcpStorage(this, cluster.provider, after(), cluster.networking)
+        : [];
 
     const grafanaPassword = new random.RandomPassword(
       'grafana-admin',

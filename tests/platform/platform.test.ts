@@ -80,6 +80,8 @@ const API_STAND_INS = Object.fromEntries(
 ) as unknown as Record<GoogleApi, pulumi.Resource>;
 const GCP: Cluster['networking'] = {
   kind: 'gcp',
+  clusterName: 'k8s-platform',
+  workerServiceAccountEmail: 'k8s-platform-worker@test-project.iam.gserviceaccount.com',
   project: 'test-project',
   region: 'europe-west1',
   metallbPoolRange: '10.40.0.0/24',
@@ -245,7 +247,9 @@ describe('the platform layer on gcp', () => {
     expect(key.type).toBe('gcp:kms/cryptoKey:CryptoKey');
     expect(key.inputs).toMatchObject({ purpose: 'ENCRYPT_DECRYPT', rotationPeriod: '7776000s' });
     expect(built.recorder.opts.get('vault-unseal')?.protect).toBe(true);
-    const grants = registered.filter((r) => r.type.startsWith('gcp:') && r.type.includes('IAM'));
+    const grants = registered.filter(
+      (r) => r.type.startsWith('gcp:kms/') && r.type.includes('IAM'),
+    );
     expect(grants.map((g) => [g.type, g.inputs.role, g.inputs.member])).toEqual([
       [
         'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
@@ -271,6 +275,22 @@ describe('the platform layer on gcp', () => {
     ]);
     expect(deps('gcp:serviceaccount/account:Account', 'vault-kms')).toEqual(['api-iam']);
     expect(deps('gcp:serviceaccount/key:Key', 'vault-kms')).toEqual(['api-iam']);
+  });
+
+  it('grants the PD CSI driver its documented roles on the workers’ account, once IAM is on', () => {
+    const pd = registered.filter(
+      (r) => /IAM(Member|CustomRole)/.test(r.type) && !r.type.startsWith('gcp:kms/'),
+    );
+    expect(pd.map((r) => [r.type, r.inputs.role ?? r.inputs.roleId, r.inputs.member])).toEqual([
+      ['gcp:projects/iAMMember:IAMMember', 'roles/compute.storageAdmin', 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+      ['gcp:projects/iAMCustomRole:IAMCustomRole', 'k8s_platform_pd_csi_driver', undefined],
+      ['gcp:serviceaccount/iAMMember:IAMMember', 'roles/iam.serviceAccountUser', 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+      ['gcp:projects/iAMMember:IAMMember', undefined, 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+    ]); // prettier-ignore
+    for (const r of pd)
+      expect(built.recorder.typedDependsOn.get(`${r.type} ${r.name}`)).toEqual(
+        expect.arrayContaining(['api-resourceManager', 'api-iam']),
+      );
   });
 
   it('points the Vault seal at the key and mounts the key file from a Secret', async () => {

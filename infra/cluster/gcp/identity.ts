@@ -96,44 +96,5 @@ export function nodeIdentity(
     ...token.resources,
     ...rotation,
   ];
-  pdCsiGrants(c, worker, apis, base);
   return { controlPlane, worker, secrets };
 }
-
-/** The PD CSI driver runs on the workers with their credentials: disks, and attaching them. */
-function pdCsiGrants(
-  c: GcpConfig,
-  worker: gcp.serviceaccount.Account,
-  apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
-): void {
-  const n = c.name;
-  const g = needing(base, apis, 'resourceManager', 'iam');
-  const pdRole = new gcp.projects.IAMCustomRole(
-    `${n}-pd-csi`,
-    {
-      roleId: `${n.replace(/-/g, '_')}_pd_csi`,
-      title: `${n} PD CSI attach`,
-      permissions: PD_CSI_PERMISSIONS,
-      project: c.project,
-    },
-    g,
-  );
-  for (const [suffix, role] of [
-    ['storage-admin', 'roles/compute.storageAdmin'],
-    ['pd-csi', pdRole.name],
-  ] as const) {
-    new gcp.projects.IAMMember(
-      `${n}-worker-${suffix}`,
-      { project: c.project, role, member: member(worker) },
-      g,
-    );
-  }
-}
-
-/** What the PD CSI driver (on the workers, credentials from metadata) needs to attach disks. */
-export const PD_CSI_PERMISSIONS = [
-  'compute.instances.get',
-  'compute.instances.attachDisk',
-  'compute.instances.detachDisk',
-];

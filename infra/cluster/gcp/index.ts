@@ -20,7 +20,6 @@ import { readiness } from './readiness';
 
 export { REQUIRED_APIS } from './apis';
 export { HEALTH_CHECK_RANGES } from './network';
-export { PD_CSI_PERMISSIONS } from './identity';
 
 export class GcpCluster extends pulumi.ComponentResource {
   readonly cluster: Cluster;
@@ -117,6 +116,8 @@ export class GcpCluster extends pulumi.ComponentResource {
       context: n,
       networking: {
         kind: 'gcp',
+        clusterName: n,
+        workerServiceAccountEmail: identity.worker.email,
         project: c.project,
         region: c.region,
         metallbPoolRange: c.network.metallbRange,

@@ -49,7 +49,7 @@ export interface PdCsiIamArgs {
   /** The workers' service account: the driver's identity and the account of its instances. */
   readonly workerServiceAccountEmail: pulumi.Input<string>;
   /** The provider every grant is made with. */
-  readonly gcpProvider: gcp.Provider;
+  readonly gcpProvider?: pulumi.ProviderResource;
   /** What must exist first (the IAM API enabled, the account created). @default [] */
   readonly dependsOn?: pulumi.Resource[];
 }

@@ -164,7 +164,7 @@ describe('the gcp cluster', () => {
     ]);
   });
 
-  it('grants the nodes least privilege: logs and metrics; disks for the workers; each its own secrets', () => {
+  it('grants the nodes least privilege: logs and metrics (disks: the platform’s PD CSI grants); each its own secrets', () => {
     const roles = ofType('gcp:projects/iAMMember:IAMMember').map((m) => [
       m.inputs.member.split('@')[0],
       m.inputs.role,
@@ -174,8 +174,6 @@ describe('the gcp cluster', () => {
       ['serviceAccount:k8s-platform-cp', 'roles/monitoring.metricWriter'],
       ['serviceAccount:k8s-platform-worker', 'roles/logging.logWriter'],
       ['serviceAccount:k8s-platform-worker', 'roles/monitoring.metricWriter'],
-      ['serviceAccount:k8s-platform-worker', 'projects/acme-platform-1/roles/k8s_platform_pd_csi'],
-      ['serviceAccount:k8s-platform-worker', 'roles/compute.storageAdmin'],
     ]);
     const readers = ofType('gcp:secretmanager/secretIamMember:SecretIamMember')
       .filter((m) => m.inputs.role === 'roles/secretmanager.secretAccessor')
