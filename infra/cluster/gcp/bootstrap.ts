@@ -157,6 +157,9 @@ rules:
 /** kubeadm's configuration for the control plane (v1beta4, Kubernetes 1.31+). */
 export function kubeadmInitConfig(p: ControlPlaneParams): string {
   const r = KUBELET_RESERVED;
+  const eviction = Object.entries(r.evictionHard)
+    .map(([signal, threshold]) => `  ${signal}: "${threshold}"`)
+    .join('\n');
   return `apiVersion: kubeadm.k8s.io/v1beta4
 kind: InitConfiguration
 bootstrapTokens:
@@ -237,7 +240,7 @@ kubeReserved:
   cpu: ${r.kubeReserved.cpu}
   memory: ${r.kubeReserved.memory}
 evictionHard:
-  memory.available: ${r.evictionHardMemory}
+${eviction}
 ---
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration

@@ -133,7 +133,14 @@ describe('kubeadm configuration', () => {
       cgroupDriver: 'systemd',
       systemReserved: { cpu: '100m', memory: '512Mi' },
       kubeReserved: { cpu: '100m', memory: '512Mi' },
-      evictionHard: { 'memory.available': '100Mi' },
+    });
+    // The whole map: a partial one would switch the kubelet's disk thresholds off.
+    expect(kubelet.evictionHard).toEqual({
+      'memory.available': '100Mi',
+      'nodefs.available': '10%',
+      'nodefs.inodesFree': '5%',
+      'imagefs.available': '15%',
+      'imagefs.inodesFree': '5%',
     });
   });
 
