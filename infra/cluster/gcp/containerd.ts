@@ -1,8 +1,11 @@
 // The container runtime on every node: containerd and runc at exact versions from their GitHub
 // releases, each checked against its pinned sha256, with a config written whole for containerd
-// 2.x (config version 3). Writing it whole matters: 2.x's `containerd config default` no longer
-// prints `SystemdCgroup` or `sandbox_image`, so the usual sed edits would silently change nothing
-// and leave containerd on cgroupfs while the kubelet uses systemd.
+// 2.x (config version 3). Writing it whole matters: in 2.x the sandbox image moved from
+// `sandbox_image` to `pinned_images.sandbox` and the CRI plugin split into
+// `io.containerd.cri.v1.images` and `io.containerd.cri.v1.runtime`, so sed edits of the printed
+// default written for 1.x silently change nothing. Checked with containerd 2.0.11 built from its
+// module: `containerd --config <this> config dump` shows SystemdCgroup = true on runc, the
+// pinned pause image, and the runc runtime's other fields at their defaults.
 import { CONTAINER_RUNTIME } from '../../config/nodes';
 import { FETCH_ATTEMPTS } from './script-prelude';
 
@@ -11,6 +14,11 @@ const RELEASES = {
     `https://github.com/containerd/containerd/releases/download/v${v}/containerd-static-${v}-linux-amd64.tar.gz`,
   runc: (v: string) => `https://github.com/opencontainers/runc/releases/download/v${v}/runc.amd64`,
 };
+
+/** apt preferences that keep the distributions' runtime packages from ever being installed. */
+export const RUNTIME_APT_PIN = `Package: containerd containerd.io runc
+Pin: release *
+Pin-Priority: -1`;
 
 /** containerd's configuration (version 3, containerd 2.x): only what differs from its defaults. */
 export function containerdConfig(pauseImage: string = CONTAINER_RUNTIME.pauseImage): string {
@@ -61,9 +69,7 @@ if [[ "$arch" != amd64 ]]; then
   exit 1
 fi
 cat >/etc/apt/preferences.d/k8s-platform-container-runtime <<'EOF'
-Package: containerd containerd.io runc
-Pin: release *
-Pin-Priority: -1
+${RUNTIME_APT_PIN}
 EOF
 download="$(mktemp -d)"
 retry ${FETCH_ATTEMPTS} curl -fsSL -o "$download/containerd.tar.gz" \\

@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
   AUDIT_POLICY,
@@ -10,7 +13,7 @@ import {
   secretNames,
   workerScript,
 } from '../../../infra/cluster/gcp/bootstrap';
-import { containerdConfig } from '../../../infra/cluster/gcp/containerd';
+import { containerdConfig, RUNTIME_APT_PIN } from '../../../infra/cluster/gcp/containerd';
 import { KUBE_SYSTEM_PODS } from '../../../infra/cluster/system-pods';
 
 // The nodes' startup scripts and kubeadm configs: snapshots, shellcheck, and the facts that
@@ -318,7 +321,7 @@ describe('containerd configuration', () => {
     });
   });
 
-  it('is written whole, not edited with sed (2.x prints neither key by default)', () => {
+  it('is written whole, not edited with sed (2.x has no sandbox_image line to edit)', () => {
     const script = workerScript(WORKER);
     expect(script).not.toContain('containerd config default');
     expect(script).toContain(
@@ -331,5 +334,28 @@ describe('the module split', () => {
   it('keeps every name the cluster layer and verify import on ./bootstrap', () => {
     expect(secretNames('c').bootstrapToken).toBe('c-bootstrap-token');
     expect(nodePrep(WORKER)).toContain('marker=/var/lib/k8s-platform/bootstrapped');
+  });
+});
+
+describe('the distribution runtime pin', () => {
+  // apt itself reads the rendered preferences (this machine is Debian 12, whose lists carry
+  // containerd 1.6.20 and runc 1.1.5): no version of either may be a candidate.
+  it('leaves apt no candidate for containerd or runc', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'apt-pin-'));
+    try {
+      writeFileSync(join(dir, 'k8s-platform-container-runtime'), `${RUNTIME_APT_PIN}\n`);
+      const r = spawnSync(
+        'apt-cache',
+        ['-o', `Dir::Etc::PreferencesParts=${dir}`, 'policy', 'containerd', 'runc'],
+        { encoding: 'utf8' },
+      );
+      expect(r.status).toBe(0);
+      const versions = r.stdout.split('\n').filter((l) => /^\s{5}\S+ -?\d+$/.test(l));
+      expect(versions.length).toBeGreaterThanOrEqual(2);
+      for (const line of versions) expect(line).toMatch(/ -1$/);
+      expect(r.stdout.match(/Candidate: \(none\)/g)).toHaveLength(2);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
