@@ -8,7 +8,7 @@
 //
 // The control plane down for longer than ttlHours: every token in the cluster has expired (the
 // token cleaner deletes them) and Secret Manager's latest is stale, so a worker created in that
-// window cannot join; its join keeps retrying for a few minutes and then reports failure. Nodes
+// window cannot join; its join keeps retrying (JOIN_ATTEMPTS times) and then reports failure. Nodes
 // already joined are unaffected (they authenticate with their own certificates). When the control
 // plane boots again, the timer is Persistent, so the missed rotation runs at once (retried until
 // the API server answers) and the next join succeeds.
