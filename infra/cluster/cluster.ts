@@ -3,6 +3,7 @@
 // resources (Vault's configuration), and how Services of type LoadBalancer get their addresses.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { EnabledApis } from './gcp/apis';
 
 /** minikube: MetalLB answers ARP for a pool inside minikube's node network. */
 export interface MinikubeNetworking {
@@ -22,6 +23,8 @@ export interface GcpNetworking {
   readonly ingressAddress: pulumi.Input<string>;
   /** Provider for the Google Cloud resources the platform creates (Vault's KMS key). */
   readonly gcpProvider?: pulumi.ProviderResource;
+  /** The enablement of the Google APIs: the platform's Google resources depend on them. */
+  readonly apis?: EnabledApis;
 }
 
 /** A running cluster, as the platform layer needs it. */

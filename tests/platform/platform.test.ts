@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Cluster } from '../../infra/cluster/cluster';
+import { GOOGLE_APIS, GoogleApi } from '../../infra/cluster/gcp/apis';
+import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../infra/config/platform';
 import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import {
   dependencyRecorder,
@@ -37,7 +39,14 @@ function standIn(networking: Cluster['networking']): Cluster {
 
 async function build(networking: Cluster['networking']) {
   registered.length = 0;
-  const recorder = dependencyRecorder(new Map([[clusterReady, 'cluster-ready']]));
+  const recorder = dependencyRecorder(
+    new Map<pulumi.Resource, string>([
+      [clusterReady, 'cluster-ready'],
+      ...Object.entries(API_STAND_INS).map(
+        ([k, r]) => [r, `api-${k}`] as [pulumi.Resource, string],
+      ),
+    ]),
+  );
   const platform = new Platform(
     'platform',
     {
@@ -62,12 +71,20 @@ const MINIKUBE: Cluster['networking'] = {
   kind: 'minikube',
   metallbPool: '192.168.49.200-192.168.49.250',
 };
+/** Stand-ins for the cluster layer's API enablements, named `api-<key>`. */
+const API_STAND_INS = Object.fromEntries(
+  (Object.keys(GOOGLE_APIS) as GoogleApi[]).map((key) => [
+    key,
+    new pulumi.ComponentResource('test:index:ApiEnablement', `api-${key}`),
+  ]),
+) as unknown as Record<GoogleApi, pulumi.Resource>;
 const GCP: Cluster['networking'] = {
   kind: 'gcp',
   project: 'test-project',
   region: 'europe-west1',
   metallbPoolRange: '10.40.0.0/24',
   ingressAddress: '34.1.2.3',
+  apis: API_STAND_INS,
 };
 
 describe('the platform layer on minikube', () => {
@@ -211,7 +228,14 @@ describe('the platform layer on gcp', () => {
     });
     expect(built.byName('ingress-nginx', 'Release').inputs.values).toEqual({
       'ingress-nginx': {
-        controller: { service: { annotations: { 'metallb.io/loadBalancerIPs': '34.1.2.3' } } },
+        controller: {
+          service: {
+            annotations: { 'metallb.io/loadBalancerIPs': '34.1.2.3' },
+            // Client addresses kept; the gcp load balancer's health check asks this port.
+            externalTrafficPolicy: 'Local',
+            healthCheckNodePort: INGRESS_HEALTH_CHECK_NODE_PORT,
+          },
+        },
       },
     });
   });
@@ -235,6 +259,18 @@ describe('the platform layer on gcp', () => {
       ],
     ]);
     expect(grants.map((g) => g.inputs.cryptoKeyId)).toEqual(['vault-unseal-id', 'vault-unseal-id']);
+  });
+
+  it('creates its Google resources only once their APIs are enabled', () => {
+    const deps = (type: string, name: string) =>
+      built.recorder.typedDependsOn.get(`${type} ${name}`) ?? [`no ${type} ${name}`];
+    expect(deps('gcp:kms/keyRing:KeyRing', 'vault')).toEqual(['api-kms']);
+    expect(deps('gcp:kms/cryptoKey:CryptoKey', 'vault-unseal')).toEqual(['api-kms']);
+    expect(deps('gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember', 'vault-kms-viewer')).toEqual([
+      'api-kms',
+    ]);
+    expect(deps('gcp:serviceaccount/account:Account', 'vault-kms')).toEqual(['api-iam']);
+    expect(deps('gcp:serviceaccount/key:Key', 'vault-kms')).toEqual(['api-iam']);
   });
 
   it('points the Vault seal at the key and mounts the key file from a Secret', async () => {
