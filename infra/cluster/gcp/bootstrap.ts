@@ -17,7 +17,7 @@ export { kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 export { secretNames } from './node-params';
 export type { ControlPlaneParams, NodeParams, WorkerParams } from './node-params';
 export { nodePrep } from './node-prep';
-export type { ScriptOptions } from './node-prep';
+export type { ScriptOptions, ScriptStep } from './node-prep';
 export { BOOTSTRAP_LOG, BOOTSTRAP_STATUS } from './script-prelude';
 export { BOOTSTRAP_TOKEN } from './token-rotation';
 export { workerScript } from './worker-script';

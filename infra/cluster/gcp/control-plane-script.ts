@@ -4,7 +4,7 @@ import { KUBE_SYSTEM_PODS } from '../system-pods';
 import { AUDIT_POLICY } from './audit-policy';
 import { encryptionConfig, kubeadmInitConfig } from './kubeadm-config';
 import { ControlPlaneParams, secretNames } from './node-params';
-import { nodeFinish, nodePrep, ScriptOptions } from './node-prep';
+import { nodeFinish, nodePrep, renderSteps, ScriptOptions } from './node-prep';
 import { FETCH_ATTEMPTS } from './script-prelude';
 import { tokenRotationInstall } from './token-rotation';
 
@@ -34,7 +34,7 @@ export function kubeProxyPatch(): string {
 export function controlPlaneScript(p: ControlPlaneParams, o: ScriptOptions = {}): string {
   const s = secretNames(p.cluster);
   return `${nodePrep(p, o)}
-init_done=${INIT_DONE}
+${renderSteps(o.beforeKubeadm)}init_done=${INIT_DONE}
 if [[ ! -f "$init_done" ]]; then
 step kubeadm-reset
 # An earlier boot that failed inside kubeadm init left a half-made control plane: clear it first

@@ -8,13 +8,40 @@ import { FETCH_ATTEMPTS, PreludeOptions, scriptPrelude } from './script-prelude'
 /** The file whose presence makes later boots a no-op. */
 export const MARKER = '/var/lib/k8s-platform/bootstrapped';
 
+/** A shell fragment from another module, run as one named step of a node script. */
+export interface ScriptStep {
+  /** The step's name in progress and failure reports: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** bash, run as root under `set -euo pipefail`; may use the prelude's `retry` and `apt_get`. */
+  readonly script: string;
+}
+
 export interface ScriptOptions extends PreludeOptions {
   /**
-   * Shell fragments run after the node's own steps and before it is marked done; they may use
-   * the prelude's `step`, `retry` and `report`, and a failure in one fails the bootstrap.
-   * @default none
+   * Steps after node preparation (apt lists fresh, kubelet installed but not configured) and
+   * before `kubeadm init`/`join`, e.g. the pods' metadata-server block. @default none
    */
-  readonly extraSteps?: readonly string[];
+  readonly beforeKubeadm?: readonly ScriptStep[];
+  /**
+   * Steps after `kubeadm init`/`join` and before the node is marked done, e.g. the control
+   * plane's maintenance timers. @default none
+   */
+  readonly afterKubeadm?: readonly ScriptStep[];
+}
+
+const STEP_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+/** Renders steps, each announced with `step <name>` so a failure in it is reported by name. */
+export function renderSteps(steps: readonly ScriptStep[] = []): string {
+  return steps
+    .map(({ name, script }) => {
+      if (!STEP_NAME.test(name))
+        throw new Error(
+          `script step name: "${name}" is not allowed; use lowercase letters, digits and single dashes (e.g. "metadata-block")`,
+        );
+      return `step ${name}\n${script.trim()}\n\n`;
+    })
+    .join('');
 }
 
 /** What every node runs first (idempotent: the marker file ends later boots early). */
@@ -76,10 +103,9 @@ systemctl enable kubelet
 `;
 }
 
-/** What every node runs last: the extra steps, then the marker and `done`. */
+/** What every node runs last: the steps after kubeadm, then the marker and `done`. */
 export function nodeFinish(o: ScriptOptions = {}): string {
-  const extra = (o.extraSteps ?? []).map((fragment) => `${fragment.trim()}\n\n`).join('');
-  return `${extra}install -d -m 0755 "$(dirname "$marker")"
+  return `${renderSteps(o.afterKubeadm)}install -d -m 0755 "$(dirname "$marker")"
 touch "$marker"
 report 'done'
 echo "k8s-platform-bootstrap: done"

@@ -2,7 +2,7 @@
 // `kubeadm join` with the latest bootstrap token, retried.
 import { kubeadmJoinConfig } from './kubeadm-config';
 import { secretNames, WorkerParams } from './node-params';
-import { nodeFinish, nodePrep, ScriptOptions } from './node-prep';
+import { nodeFinish, nodePrep, renderSteps, ScriptOptions } from './node-prep';
 
 /** Join attempts; each reads the token afresh, so a rotation in between is picked up. */
 export const JOIN_ATTEMPTS = 6;
@@ -11,7 +11,7 @@ export const JOIN_ATTEMPTS = 6;
 export function workerScript(p: WorkerParams, o: ScriptOptions = {}): string {
   const s = secretNames(p.cluster);
   return `${nodePrep(p, o)}
-step wait-for-api
+${renderSteps(o.beforeKubeadm)}step wait-for-api
 # Workers boot alongside the control plane: wait (at most 30 minutes) until it answers.
 api_up=false
 for _ in $(seq 1 180); do

@@ -182,16 +182,32 @@ describe('node startup scripts', () => {
     expect(worker).not.toContain('k8s-platform-bootstrap-token.timer');
   });
 
-  it('report done only at the very end, after any extra steps', () => {
-    const extra = 'step metadata-block\necho blocked';
-    for (const script of [
-      controlPlaneScript(CP, { extraSteps: [extra] }),
-      workerScript(WORKER, { extraSteps: [extra] }),
-    ]) {
+  it('run other modules’ steps by name, before and after kubeadm, and report done last', () => {
+    const o = {
+      beforeKubeadm: [{ name: 'metadata-block', script: 'echo blocked\n' }],
+      afterKubeadm: [{ name: 'maintenance', script: 'echo timers' }],
+    };
+    for (const [script, kubeadm] of [
+      [controlPlaneScript(CP, o), 'kubeadm init --config'],
+      [workerScript(WORKER, o), 'retry 6 join_once'],
+    ] as const) {
+      const before = script.indexOf('step metadata-block\necho blocked\n\n');
+      expect(before).toBeGreaterThan(script.indexOf('apt-mark hold kubelet kubeadm kubectl'));
+      expect(before).toBeLessThan(script.indexOf(kubeadm));
       expect(script.trimEnd()).toMatch(
-        /step metadata-block\necho blocked\n\ninstall -d -m 0755 "\$\(dirname "\$marker"\)"\ntouch "\$marker"\nreport 'done'\necho "k8s-platform-bootstrap: done"$/,
+        /\nstep maintenance\necho timers\n\ninstall -d -m 0755 "\$\(dirname "\$marker"\)"\ntouch "\$marker"\nreport 'done'\necho "k8s-platform-bootstrap: done"$/,
       );
+      expect(script.indexOf('step maintenance')).toBeGreaterThan(script.indexOf(kubeadm));
     }
+    expect(shellcheck(controlPlaneScript(CP, o))).toBe('');
+  });
+
+  it('refuse a step name that cannot be a report value', () => {
+    expect(() =>
+      workerScript(WORKER, { afterKubeadm: [{ name: 'Etcd Backup', script: 'true' }] }),
+    ).toThrow(
+      'script step name: "Etcd Backup" is not allowed; use lowercase letters, digits and single dashes (e.g. "metadata-block")',
+    );
   });
 
   it('prepare every node as kubeadm needs, at the pinned version, held', () => {

@@ -79,7 +79,7 @@ describe('node script prelude', () => {
 
   it('finishes with the marker and done, and reports nothing as failed', () => {
     const { r, dir, tty, calls } = run(
-      `marker=${tmp()}/state/bootstrapped\nstep last\n${nodeFinish({ extraSteps: ['step extra\necho extra ran'] })}`,
+      `marker=${tmp()}/state/bootstrapped\nstep last\n${nodeFinish({ afterKubeadm: [{ name: 'extra', script: 'echo extra ran' }] })}`,
     );
     expect(r.status).toBe(0);
     expect(existsSync(join(dir, 'state', 'bootstrapped'))).toBe(true);
