@@ -27,6 +27,7 @@ import {
   platformQueries,
   selectors,
 } from './platform-check';
+import { checkEtcdRestore, describeRestore } from './etcd-restore-check';
 import { configureVault } from '../../infra/platform/vault/configure';
 import { INIT_SECRET } from '../../infra/platform/vault/cli';
 
@@ -129,10 +130,11 @@ export const PARTS = [
   'jar',
   'api',
   'ingress',
+  'etcd-restore',
 ] as const;
 type Part = (typeof PARTS)[number];
-/** Parts that need no kube-apiserver: run alone, they start none. */
-const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress'];
+/** Parts that need no shared kube-apiserver: run alone, they start none (etcd-restore starts its own). */
+const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'etcd-restore'];
 
 interface Tally {
   passed: number;
@@ -389,6 +391,19 @@ async function checkApi(processes: ProcessGroup, t: Tally): Promise<void> {
   );
 }
 
+async function checkRestore(processes: ProcessGroup, t: Tally): Promise<void> {
+  let report;
+  try {
+    report = await checkEtcdRestore(processes, join(root, '.tools', 'bin', 'kube-apiserver'));
+  } catch (error) {
+    t.failures.push(`etcd-restore: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  t.failures.push(...report.failures.map((f) => `etcd-restore: ${f}`));
+  t.passed += report.passed;
+  console.log(describeRestore(report));
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const only = argv
@@ -436,6 +451,7 @@ async function main(argv: readonly string[]): Promise<number> {
     } else console.log(`verify: no kube-apiserver needed; parts: ${[...parts].join(', ')}`);
     if (parts.has('api')) await checkApi(processes, tally);
     if (parts.has('ingress')) await checkIngress(processes, tally);
+    if (parts.has('etcd-restore')) await checkRestore(processes, tally);
   } finally {
     await processes.stopAndWait();
   }
