@@ -2,7 +2,8 @@
 // Secrets with the gcp control plane's own EncryptionConfiguration (secretbox) receives objects;
 // etcdctl snapshots the live etcd; both servers stop; the snapshot is restored into a fresh data
 // dir; a new etcd and API server (same key) start on it and every object is read back and
-// compared. Self-test: an older snapshot, served with another key, must fail that comparison.
+// compared. Self-tests: the same comparison must fail on an older snapshot (for the two later
+// writes only) and under another key (for the Secret only, the API server never ready).
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
