@@ -1,7 +1,11 @@
 // What every node keeps back from pods, shared by the gcp cluster layer (which writes it into
 // the kubelet configuration) and the platform's footprint test (which subtracts it).
 
-/** The Kubernetes release the gcp nodes install (kubelet, kubeadm, kubectl, held). */
+/**
+ * The one Kubernetes version pin: the gcp nodes install it (kubelet, kubeadm, kubectl, held),
+ * KUBERNETES_MINOR (./environments.ts) derives from it, and tests hold tools/kube-apiserver's
+ * go.mod and the READMEs to it. Not a stack setting: the node scripts are tested at this one.
+ */
 export const KUBERNETES_VERSION = '1.32.13';
 
 /** kubelet reservations, as Kubernetes quantities. */
