@@ -284,6 +284,13 @@ describe('infra.yml: Pulumi from GitHub-hosted runners', () => {
     },
   );
 
+  it('runs when the tunnel scripts or the workflow change, not only the program', () => {
+    for (const event of ['pull_request', 'push'])
+      expect(infra.doc.on[event].paths).toEqual(
+        expect.arrayContaining(['infra/**', 'scripts/ci/**', '.github/workflows/infra.yml']),
+      );
+  });
+
   it('documents the stack setting and the IAP role the tunnel needs', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).toContain('pulumi config set apiServerEndpoint iap-tunnel');
