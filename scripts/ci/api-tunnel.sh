@@ -59,7 +59,7 @@ start() {
     exit 1
   fi
   mkdir -p "$dir"
-  nohup bash "$0" loop "$vm" "$zone" "$project" "$port" >"$log_file" 2>&1 &
+  nohup bash "$0" loop "$vm" "$zone" "$project" "$port" </dev/null >"$log_file" 2>&1 &
   echo $! >"$pid_file"
   echo "api-tunnel: started (pid $!), log in $log_file"
   if ! gcloud compute instances describe "$vm" --zone "$zone" --project "$project" \
