@@ -146,6 +146,8 @@ function stackValues(chart: string, target: ClusterTarget): Record<string, unkno
         ? metallbPools({ kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' })
         : metallbPools({
             kind: 'gcp',
+            clusterName: 'k8s-platform',
+            workerServiceAccountEmail: 'k8s-platform-worker@p.iam.gserviceaccount.com',
             project: 'p',
             region: 'r',
             metallbPoolRange: '10.40.0.0/24',

@@ -5,7 +5,7 @@
 // With GUEST_ATTRIBUTE_VMS (and GCP_ZONE, GCP_PROJECT) it also reads each node's bootstrap
 // report (./bootstrap-report.ts), shows its step, and stops at once when one has failed.
 import { Checks } from '../../config/checks';
-import { HttpSend, kubeApi, resolveKubeconfig } from '../../platform/kube-api';
+import { HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 import {
   BootstrapReport,
   describeReport,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { BootstrapReport } from '../../../infra/cluster/gcp/bootstrap-report';
-import { HttpAnswer } from '../../../infra/platform/kube-api';
+import { HttpAnswer } from '../../../infra/kube/kube-api';
 import { readWaitSettings, waitForApi, waitForNodes } from '../../../infra/cluster/gcp/wait-ready';
 
 // The bounded waits, with a fake API server and a fake clock (no real sleeping).
