@@ -4,9 +4,10 @@
 // without SSH. A failed node ends the wait at once, pointing at its serial console, instead of
 // leaving it to time out 30 minutes later.
 import { execFile } from 'node:child_process';
+import { BOOTSTRAP_STATUS } from './script-prelude';
 
-/** The guest attribute the startup scripts write: namespace/key. */
-export const BOOTSTRAP_ATTRIBUTE = 'k8s-platform/bootstrap';
+/** The guest attribute the startup scripts write (script-prelude.ts), as namespace/key. */
+export const BOOTSTRAP_ATTRIBUTE = `${BOOTSTRAP_STATUS.namespace}/${BOOTSTRAP_STATUS.key}`;
 
 export type BootstrapReport =
   | { readonly state: 'none'; readonly detail: string }
@@ -83,9 +84,8 @@ export const runProgram: Run = (file, args) =>
 function valueIn(json: string): string | undefined {
   const items: unknown = JSON.parse(json);
   if (!Array.isArray(items)) return undefined;
-  const [namespace, key] = BOOTSTRAP_ATTRIBUTE.split('/');
   const item = (items as { namespace?: string; key?: string; value?: unknown }[]).find(
-    (i) => i.namespace === namespace && i.key === key,
+    (i) => i.namespace === BOOTSTRAP_STATUS.namespace && i.key === BOOTSTRAP_STATUS.key,
   );
   return typeof item?.value === 'string' ? item.value : undefined;
 }
