@@ -6,7 +6,11 @@ import { API_TUNNEL_PORT, GcpConfig, IAP_RANGE } from '../../config/gcp';
 /** The API server's port on the control plane. */
 export const API_SERVER_PORT = 6443;
 
-/** The address the tunnel listens on; the API server's certificate must name it. */
+/**
+ * The address the tunnel listens on. The API server's certificate must name it, whatever the
+ * stack's apiServerEndpoint: kubeadm writes the certificate once, at the first boot, so a stack
+ * that moves to the tunnel later could not reach its API server otherwise.
+ */
 export const TUNNEL_HOST = '127.0.0.1';
 
 /** The control plane VM's name (the tunnel's target). */
@@ -19,11 +23,6 @@ export function apiServerUrl(c: Pick<GcpConfig, 'apiServerEndpoint'>, publicIp: 
   return c.apiServerEndpoint === 'iap-tunnel'
     ? `https://${TUNNEL_HOST}:${API_TUNNEL_PORT}`
     : `https://${publicIp}:${API_SERVER_PORT}`;
-}
-
-/** Extra subject alternative names the API server's certificate needs for this endpoint. */
-export function apiServerCertSans(c: Pick<GcpConfig, 'apiServerEndpoint'>): string[] {
-  return c.apiServerEndpoint === 'iap-tunnel' ? [TUNNEL_HOST] : [];
 }
 
 /** A firewall rule that opens the API server's port to the control plane. */

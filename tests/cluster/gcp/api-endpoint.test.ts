@@ -1,5 +1,4 @@
 import {
-  apiServerCertSans,
   apiServerFirewalls,
   apiServerUrl,
   clusterIdentifier,
@@ -21,23 +20,21 @@ const config = (apiServerEndpoint?: string) =>
   );
 
 describe('the way to the API server', () => {
-  it('is the public address by default: 6443 from adminCidrs only, no extra name', () => {
+  it('is the public address by default: 6443 from adminCidrs only', () => {
     const c = config();
     expect(apiServerUrl(c, '34.1.2.3')).toBe('https://34.1.2.3:6443');
     expect(apiServerFirewalls(c)).toEqual([
       { suffix: 'api-from-admins', sourceRanges: ['203.0.113.7/32'] },
     ]);
-    expect(apiServerCertSans(c)).toEqual([]);
   });
 
-  it('is the tunnel with iap-tunnel: 127.0.0.1:16443, IAP admitted to 6443, 127.0.0.1 named', () => {
+  it('is the tunnel with iap-tunnel: 127.0.0.1:16443, and IAP admitted to 6443', () => {
     const c = config('iap-tunnel');
     expect(apiServerUrl(c, '34.1.2.3')).toBe('https://127.0.0.1:16443');
     expect(apiServerFirewalls(c)).toEqual([
       { suffix: 'api-from-admins', sourceRanges: ['203.0.113.7/32'] },
       { suffix: 'api-from-iap', sourceRanges: ['35.235.240.0/20'] },
     ]);
-    expect(apiServerCertSans(c)).toEqual(['127.0.0.1']);
   });
 
   it('names the tunnel target, the command a person runs, and a stable cluster identity', () => {
