@@ -66,10 +66,12 @@ export function nodeIdentity(
       { secretId: names[key], replication: { auto: {} } },
       g,
     );
+    // The control plane disables the bootstrap token's older versions as it rotates the token
+    // (token-rotation.ts): Pulumi leaves that flag alone instead of re-enabling a dead token.
     const version = new gcp.secretmanager.SecretVersion(
       names[key],
       { secret: s.id, secretData: pulumi.secret(value) },
-      g,
+      key === 'bootstrapToken' ? { ...g, ignoreChanges: ['enabled'] } : g,
     );
     const grants = readers.map(
       (reader, i) =>

@@ -13,6 +13,7 @@ import { controlPlaneScript, workerScript } from './bootstrap';
 import { etcdSnapshotBucket } from './etcd-backups';
 import { nodeIdentity } from './identity';
 import { loadBalancing } from './load-balancing';
+import { metadataBlockFragment } from './metadata-block';
 import { clusterNetwork } from './network';
 import { clusterNodes, controlPlaneAddresses } from './nodes';
 import { adminKubeconfig, ClusterPki } from './pki';
@@ -51,6 +52,8 @@ export class GcpCluster extends pulumi.ComponentResource {
     const addresses = controlPlaneAddresses(c, net, apis, base);
 
     const common = { cluster: n, project: c.project, kubernetesVersion: KUBERNETES_VERSION };
+    // Every node keeps its pods off the metadata server before the kubelet first starts.
+    const metadataBlock = { name: 'metadata-block', script: metadataBlockFragment() };
     const rawKubeconfig = pulumi.secret(
       pulumi
         .all([addresses.external.address, pki.caCertPem, pki.adminCertPem, pki.adminKeyPem])
@@ -65,20 +68,26 @@ export class GcpCluster extends pulumi.ComponentResource {
         controlPlaneScript: pulumi
           .all([addresses.internal.address, addresses.external.address, pki.caCertPem])
           .apply(([internalIp, publicIp, caCertPem]) =>
-            controlPlaneScript({
-              ...common,
-              internalIp,
-              publicIp,
-              podCidr: c.network.podCidr,
-              serviceCidr: c.network.serviceCidr,
-              caCertPem,
-            }),
+            controlPlaneScript(
+              {
+                ...common,
+                internalIp,
+                publicIp,
+                podCidr: c.network.podCidr,
+                serviceCidr: c.network.serviceCidr,
+                caCertPem,
+              },
+              { beforeKubeadm: [metadataBlock] },
+            ),
           ),
         // Workers boot in parallel with the control plane and join as soon as it answers.
         workerScript: pulumi
           .all([addresses.internal.address, pki.caCertHash])
           .apply(([ip, caCertHash]) =>
-            workerScript({ ...common, endpoint: `${ip}:6443`, caCertHash }),
+            workerScript(
+              { ...common, endpoint: `${ip}:6443`, caCertHash },
+              { beforeKubeadm: [metadataBlock] },
+            ),
           ),
         kubeconfig: rawKubeconfig,
       },

@@ -106,7 +106,8 @@ export function metadataBlockFragment(options: MetadataBlockOptions = {}): strin
   return `
 # Pods may not reach the metadata server (infra/cluster/gcp/metadata-block.ts): an iptables
 # rule applied before the kubelet starts on every boot, re-applied every ${recheckSeconds} s.
-apt-get install -y -q iptables
+# (retry and apt_get come from the startup script's prelude.)
+retry 7 apt_get install iptables
 install -d -m 0755 /usr/local/sbin
 cat >${METADATA_BLOCK_SCRIPT} <<'METADATA_BLOCK_EOF'
 ${metadataBlockRules(options).trim()}

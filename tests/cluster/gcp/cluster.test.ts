@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { GcpCluster, HEALTH_CHECK_RANGES, REQUIRED_APIS } from '../../../infra/cluster/gcp';
+import { METADATA_BLOCK_SCRIPT } from '../../../infra/cluster/gcp/metadata-block';
 import { discoveryHash } from '../../../infra/cluster/gcp/pki';
 import { readGcpConfig } from '../../../infra/config/gcp';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../../infra/config/platform';
@@ -225,6 +226,15 @@ describe('the gcp cluster', () => {
     expect(registered.some((r) => r.type.startsWith('command:remote'))).toBe(false);
   });
 
+  it('blocks pods from the metadata server on every node before kubeadm runs', () => {
+    for (const v of ofType('gcp:compute/instance:Instance')) {
+      const script = v.inputs.metadata['startup-script'] as string;
+      const block = script.indexOf(`cat >${METADATA_BLOCK_SCRIPT} <<`);
+      const kubeadm = script.search(/^\s*kubeadm (init|join) --config/m);
+      expect([v.name, block > 0, kubeadm > block]).toEqual([v.name, true, true]);
+    }
+  });
+
   it('lets workers join with the hash of the CA Pulumi made', () => {
     const worker = named('k8s-platform-worker-0', 'Instance');
     const script = worker.inputs.metadata['startup-script'] as string;
@@ -384,6 +394,9 @@ describe('the gcp cluster on a fresh project and on day 2', () => {
     // Both halves of the token are random strings, whose result is plain state by default.
     for (const part of ['id', 'secret'])
       expect(customOpts(`k8s-platform-token-${part}`)?.additionalSecretOutputs).toEqual(['result']);
+    // The control plane rotates it and disables old versions; Pulumi must not re-enable them.
+    expect(customOpts('k8s-platform-bootstrap-token')?.ignoreChanges).toEqual(['enabled']);
+    expect(customOpts('k8s-platform-ca-key')?.ignoreChanges).toBeUndefined();
     const props = recorder.props.get('k8s-platform-bootstrap-token') as {
       secretData: pulumi.Output<string>;
     };

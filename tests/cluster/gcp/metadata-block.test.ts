@@ -64,7 +64,7 @@ describe('metadataBlockFragment', () => {
     expect(fragment).toContain(
       `cat >${METADATA_BLOCK_SCRIPT} <<'METADATA_BLOCK_EOF'\n${metadataBlockRules().trim()}\nMETADATA_BLOCK_EOF\n`,
     );
-    expect(fragment).toContain('apt-get install -y -q iptables');
+    expect(fragment).toContain('retry 7 apt_get install iptables');
     const unit = /k8s-platform-metadata-block\.service <<'EOF'\n([\s\S]*?)\nEOF/.exec(fragment);
     expect(unit?.[1].split('\n')).toEqual([
       '[Unit]',
