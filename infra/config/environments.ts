@@ -1,5 +1,6 @@
 // The environments this repo describes. Each environment is its own cluster (a Pulumi stack),
 // so object names and namespaces are the same in all of them and only profile values differ.
+import { KUBERNETES_VERSION } from './nodes';
 
 export const ENVIRONMENTS = ['dev', 'staging', 'prod'] as const;
 
@@ -21,8 +22,11 @@ export const ENVIRONMENT_INFO: Readonly<Record<EnvironmentName, EnvironmentInfo>
   prod: { target: 'gcp', purpose: 'the kubeadm cluster on GCP that serves users' },
 };
 
-/** The Kubernetes minor every environment runs and every manifest is validated against. */
-export const KUBERNETES_MINOR = '1.32';
+/**
+ * The Kubernetes minor every environment runs and every manifest is validated against, taken
+ * from the one exact version pin (KUBERNETES_VERSION in ./nodes.ts).
+ */
+export const KUBERNETES_MINOR = KUBERNETES_VERSION.split('.').slice(0, 2).join('.');
 
 export function isEnvironmentName(value: string): value is EnvironmentName {
   return (ENVIRONMENTS as readonly string[]).includes(value);

@@ -3,7 +3,6 @@
 // what is allowed.
 import { Checks } from './checks';
 import { CIDR_FORMS, coveredAddresses, Ipv4Cidr, parseIpv4Cidr } from './cidr';
-import { KUBERNETES_MINOR } from './environments';
 import { REGION_ZONES_DATE, SUBNET, zonesOf } from './gcp-facts';
 import {
   ADMIN_ADDRESS_LIMIT,
@@ -12,9 +11,6 @@ import {
   subnetPrefixFor,
   vcpus,
 } from './gcp-rules';
-
-/** Kubernetes minors the bootstrap scripts are written and tested for. */
-export const SUPPORTED_MINORS = [KUBERNETES_MINOR] as const;
 
 /** Boot images the node scripts support (apt, systemd, gcloud preinstalled). */
 export const NODE_IMAGES = [
@@ -28,13 +24,25 @@ export const DISK_TYPES = ['pd-standard', 'pd-balanced', 'pd-ssd'] as const;
 /** Google's IAP TCP forwarding range: the only source allowed to reach SSH. */
 export const IAP_RANGE = '35.235.240.0/20';
 
+/**
+ * How the program (its kubeconfig, its readiness waits, the Kubernetes provider) reaches the
+ * API server: `public` through the control plane's external address, which adminCidrs must
+ * cover; `iap-tunnel` through an IAP TCP tunnel on 127.0.0.1:API_TUNNEL_PORT that whoever runs
+ * `pulumi up` keeps open (scripts/ci/api-tunnel.sh; the infra workflow does), for runners whose
+ * addresses no one can list, such as GitHub's.
+ */
+export const API_SERVER_ENDPOINTS = ['public', 'iap-tunnel'] as const;
+export type ApiServerEndpoint = (typeof API_SERVER_ENDPOINTS)[number];
+
+/** The local port of the IAP tunnel to the API server (6443 on the control plane). */
+export const API_TUNNEL_PORT = 16443;
+
 export interface GcpConfig {
   /** Prefix of every resource name. @default "k8s-platform" */
   readonly name: string;
   readonly project: string;
   readonly region: string;
   readonly zone: string;
-  readonly kubernetesMinor: string;
   readonly image: string;
   readonly controlPlane: NodeGroup;
   readonly workers: NodeGroup & { readonly count: number };
@@ -49,6 +57,8 @@ export interface GcpConfig {
   };
   /** Who may reach the API server (port 6443). */
   readonly adminCidrs: readonly string[];
+  /** How the program reaches the API server. @default "public" */
+  readonly apiServerEndpoint: ApiServerEndpoint;
 }
 
 export interface NodeGroup {
@@ -92,13 +102,6 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
       `one of the zones of ${region}: ${zones.map((z) => `"${z}"`).join(', ')}`,
     );
 
-  const minor = get('kubernetesMinor') ?? KUBERNETES_MINOR;
-  c.require(
-    (SUPPORTED_MINORS as readonly string[]).includes(minor),
-    'kubernetesMinor',
-    minor,
-    `one of ${SUPPORTED_MINORS.map((m) => `"${m}"`).join(', ')} (the minor the node scripts and manifests are tested with)`,
-  );
   const image = get('nodeImage') ?? NODE_IMAGES[0];
   c.require(
     (NODE_IMAGES as readonly string[]).includes(image),
@@ -211,6 +214,13 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
         `ranges covering at most ${ADMIN_ADDRESS_LIMIT.toLocaleString('en-US')} addresses in all (a /8), overlaps counted once: these cover ${covered.toLocaleString('en-US')} (opening the API server that wide needs allowApiFromAnywhere=true)`,
       );
   }
+  const apiServerEndpoint = get('apiServerEndpoint') ?? 'public';
+  c.require(
+    (API_SERVER_ENDPOINTS as readonly string[]).includes(apiServerEndpoint),
+    'apiServerEndpoint',
+    apiServerEndpoint,
+    `"public" (the control plane's external address, reached from adminCidrs) or "iap-tunnel" (an IAP tunnel on 127.0.0.1:${API_TUNNEL_PORT}, for CI runners outside adminCidrs)`,
+  );
   const clusterName = get('clusterName') ?? 'k8s-platform';
   c.matches(
     'clusterName',
@@ -225,7 +235,6 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     project: project as string,
     region,
     zone,
-    kubernetesMinor: minor,
     image,
     controlPlane,
     workers: { ...worker, count },
@@ -236,5 +245,6 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
       metallbRange: nets[3]?.value ?? '',
     },
     adminCidrs,
+    apiServerEndpoint: apiServerEndpoint as ApiServerEndpoint,
   };
 }

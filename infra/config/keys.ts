@@ -6,6 +6,15 @@
 import { parse } from 'yaml';
 import { ConfigError, ConfigIssue } from './errors';
 
+/**
+ * Keys the program once read and no longer does, with what a stack that still sets one should do
+ * instead: "did you mean" would point such a key at an unrelated one.
+ */
+export const RETIRED_KEYS: Readonly<Record<string, string>> = {
+  kubernetesMinor:
+    'removed (pulumi config rm kubernetesMinor): the Kubernetes version is no longer a stack setting; the nodes install KUBERNETES_VERSION from infra/config/nodes.ts',
+};
+
 /** The keys Pulumi.yaml's `config:` section declares for `namespace`, without the prefix. */
 export function declaredKeys(pulumiYaml: string, namespace: string): string[] {
   const project = parse(pulumiYaml) as { config?: Record<string, unknown> } | null;
@@ -36,7 +45,9 @@ export function unknownKeyIssues(
       key: `${namespace}.${key}`,
       value: undefined,
       hideValue: true,
-      allowed: `a key that Pulumi.yaml declares: did you mean "${closest(key, known)}"?`,
+      allowed:
+        RETIRED_KEYS[key] ??
+        `a key that Pulumi.yaml declares: did you mean "${closest(key, known)}"?`,
     }));
 }
 

@@ -3,7 +3,11 @@
 // test (which subtracts it).
 import { CPU_FORMS, MEMORY_FORMS, parseCpuMillis, parseMemoryBytes } from './quantities';
 
-/** The Kubernetes release the gcp nodes install (kubelet, kubeadm, kubectl, held). */
+/**
+ * The one Kubernetes version pin: the gcp nodes install it (kubelet, kubeadm, kubectl, held),
+ * KUBERNETES_MINOR (./environments.ts) derives from it, and tests hold tools/kube-apiserver's
+ * go.mod and the READMEs to it. Not a stack setting: the node scripts are tested at this one.
+ */
 export const KUBERNETES_VERSION = '1.32.13';
 
 /**

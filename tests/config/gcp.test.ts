@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { KUBERNETES_VERSION } from '../../infra/config/nodes';
 import { ConfigError } from '../../infra/config/errors';
-import { readGcpConfig } from '../../infra/config/gcp';
+import { API_TUNNEL_PORT, readGcpConfig } from '../../infra/config/gcp';
+import { declaredKeys, refuseUnknownKeys } from '../../infra/config/keys';
 
 const BASE = { gcpProject: 'acme-platform-1', adminCidrs: '203.0.113.7/32' };
 
@@ -29,7 +30,6 @@ describe('gcp configuration', () => {
       project: 'acme-platform-1',
       region: 'europe-west1',
       zone: 'europe-west1-b',
-      kubernetesMinor: '1.32',
       image: 'debian-cloud/debian-12',
       controlPlane: { machineType: 'e2-standard-2', diskGb: 50, diskType: 'pd-ssd' },
       workers: { machineType: 'e2-standard-2', diskGb: 40, diskType: 'pd-balanced', count: 3 },
@@ -40,6 +40,7 @@ describe('gcp configuration', () => {
         metallbRange: '10.20.0.0/24',
       },
       adminCidrs: ['203.0.113.7/32'],
+      apiServerEndpoint: 'public',
     });
   });
 
@@ -114,9 +115,10 @@ describe('gcp configuration', () => {
     );
   });
 
-  it('refuses an unsupported Kubernetes minor', () => {
-    expect(issue({ kubernetesMinor: '1.29' })).toBe(
-      'k8s-platform.kubernetesMinor = "1.29" is invalid: must be one of "1.32" (the minor the node scripts and manifests are tested with)',
+  it('takes the IAP tunnel as the way to the API server, and refuses anything else', () => {
+    expect(read({ apiServerEndpoint: 'iap-tunnel' }).apiServerEndpoint).toBe('iap-tunnel');
+    expect(issue({ apiServerEndpoint: 'tunnel' })).toBe(
+      `k8s-platform.apiServerEndpoint = "tunnel" is invalid: must be "public" (the control plane's external address, reached from adminCidrs) or "iap-tunnel" (an IAP tunnel on 127.0.0.1:16443, for CI runners outside adminCidrs)`,
     );
   });
 
@@ -137,6 +139,17 @@ describe('gcp configuration', () => {
   });
 });
 
+describe('the tunnel port', () => {
+  it('is the one Pulumi.yaml documents for apiServerEndpoint', () => {
+    const yaml = readFileSync(join(__dirname, '..', '..', 'Pulumi.yaml'), 'utf8');
+    expect(API_TUNNEL_PORT).toBe(16443);
+    expect(yaml).toContain(`iap-tunnel (127.0.0.1:${API_TUNNEL_PORT} through an IAP TCP tunnel`);
+    expect(readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8')).toContain(
+      `--local-host-port=127.0.0.1:${API_TUNNEL_PORT}`,
+    );
+  });
+});
+
 describe('the Kubernetes version', () => {
   it('is the one verify builds kube-apiserver and kubeadm from, at the supported minor', () => {
     const goMod = readFileSync(
@@ -144,7 +157,38 @@ describe('the Kubernetes version', () => {
       'utf8',
     );
     expect(/k8s\.io\/kubernetes v(\S+)/.exec(goMod)?.[1]).toBe(KUBERNETES_VERSION);
+    expect(KUBERNETES_VERSION).toMatch(/^1\.\d+\.\d+$/);
     expect(KUBERNETES_VERSION.startsWith(`${KUBERNETES_MINOR}.`)).toBe(true);
+    // The staging modules kube-apiserver links come from the same minor, none past the patch.
+    const [, minor, patch] = KUBERNETES_VERSION.split('.').map(Number);
+    const staging = [...goMod.matchAll(/^\s*(k8s\.io\/\S+) => \1 v0\.(\d+)\.(\d+)$/gm)];
+    expect(staging.length).toBeGreaterThan(20);
+    for (const [, module, m, p] of staging)
+      expect({ module, minor: Number(m), notNewer: Number(p) <= (patch ?? 0) }).toEqual({
+        module,
+        minor,
+        notNewer: true,
+      });
+  });
+
+  it('is the only Kubernetes version the READMEs name', () => {
+    const mentions = ['README.md', 'infra/cluster/README.md'].flatMap((file) => [
+      ...readFileSync(join(__dirname, '..', '..', file), 'utf8').matchAll(
+        /\b(?:kubeadm|kubectl|kubelet|kube-apiserver|kubernetes|kubernetes-version=)[\s(=]*v?(\d+\.\d+\.\d+)\b/gi,
+      ),
+    ]);
+    expect(mentions.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(mentions.map((m) => m[1]))).toEqual(new Set([KUBERNETES_VERSION]));
+  });
+
+  it('is no stack setting: a stack that still sets kubernetesMinor is told to remove it', () => {
+    const yaml = readFileSync(join(__dirname, '..', '..', 'Pulumi.yaml'), 'utf8');
+    expect(declaredKeys(yaml, 'k8s-platform')).not.toContain('kubernetesMinor');
+    expect(() =>
+      refuseUnknownKeys({ 'k8s-platform:kubernetesMinor': '1.32' }, 'k8s-platform', yaml),
+    ).toThrow(
+      'k8s-platform.kubernetesMinor is invalid: must be removed (pulumi config rm kubernetesMinor): the Kubernetes version is no longer a stack setting; the nodes install KUBERNETES_VERSION from infra/config/nodes.ts',
+    );
   });
 });
 

@@ -96,6 +96,12 @@ it('finds the scripts the workflows call (the check above is not vacuous)', () =
   ]);
   expect(called.map((m) => m[1]).sort()).toEqual([
     '.ci/run',
+    'scripts/ci/api-tunnel-target.ts',
+    'scripts/ci/api-tunnel-target.ts',
+    'scripts/ci/api-tunnel.sh',
+    'scripts/ci/api-tunnel.sh',
+    'scripts/ci/api-tunnel.sh',
+    'scripts/ci/api-tunnel.sh',
     'scripts/gitops/diff-manifests.ts',
     'scripts/gitops/guard-manifests.ts',
     'scripts/gitops/publish-manifests.sh',
@@ -129,6 +135,7 @@ describe('actionlint', () => {
 describe('shell scripts', () => {
   const scripts = [
     '.ci/run',
+    'scripts/ci/api-tunnel.sh',
     'scripts/install-tools.sh',
     'scripts/install-verify-tools.sh',
     'scripts/gitops/publish-manifests.sh',
@@ -207,6 +214,88 @@ describe('GitOps example', () => {
     expect(repo.spec.ref.branch).toBe(branch);
     expect(kustomization.spec.path).toBe(`./${env}`);
     expect(kustomization.spec.prune).toBe(true);
+  });
+});
+
+describe('infra.yml: Pulumi from GitHub-hosted runners', () => {
+  const infra = workflows.find((w) => w.file === 'infra.yml')!;
+  const jobs = infra.doc.jobs as Record<string, any>;
+  const steps = (job: string): any[] => jobs[job].steps as any[];
+  const index = (job: string, match: (s: any) => boolean): number => {
+    const i = steps(job).findIndex(match);
+    if (i < 0) throw new Error(`${job}: no such step`);
+    return i;
+  };
+  const uses = (action: string) => (s: any) => String(s.uses ?? '').startsWith(`${action}@`);
+  const runs = (text: string) => (s: any) => String(s.run ?? '').includes(text);
+  const STACK = '${{ vars.PULUMI_ORG }}/k8s-platform/${{ matrix.stack }}';
+
+  it.each([
+    ['preview', 'preview'],
+    ['up', 'up'],
+  ])(
+    '%s: opens the IAP tunnel from the stack config before Pulumi runs, closes it always',
+    (job, command) => {
+      const auth = index(job, uses('google-github-actions/auth'));
+      const gcloud = index(job, uses('google-github-actions/setup-gcloud'));
+      const target = index(job, (s) => s.id === 'target');
+      const open = index(job, runs('bash scripts/ci/api-tunnel.sh start'));
+      const pulumi = index(job, (s) => uses('pulumi/actions')(s) && s.with?.command === command);
+      const close = index(job, runs('bash scripts/ci/api-tunnel.sh stop'));
+      expect(auth).toBeLessThan(gcloud);
+      expect(gcloud).toBeLessThan(target);
+      expect(target).toBeLessThan(open);
+      expect(open).toBeLessThan(pulumi);
+      expect(close).toBe(steps(job).length - 1);
+      expect(steps(job)[close].if).toBe('always()');
+
+      // The tunnel's target is read from the very stack Pulumi then runs.
+      const t = steps(job)[target];
+      expect(t.run).toContain('pulumi config --json --stack "$STACK"');
+      expect(t.run).toContain('npx ts-node --transpile-only scripts/ci/api-tunnel-target.ts');
+      expect(t.run).toContain('>> "$GITHUB_OUTPUT"');
+      expect(t.env.STACK).toBe(STACK);
+      expect(steps(job)[pulumi].with['stack-name']).toBe(STACK);
+      // The Pulumi CLI is there for `pulumi config` before the command step.
+      const cli = index(job, (s) => uses('pulumi/actions')(s) && s.with === undefined);
+      expect(cli).toBeLessThan(target);
+
+      const o = steps(job)[open];
+      expect(o.run).toBe('bash scripts/ci/api-tunnel.sh start "$VM" "$ZONE" "$PROJECT" "$PORT"');
+      expect(o.env).toEqual({
+        VM: '${{ steps.target.outputs.vm }}',
+        ZONE: '${{ steps.target.outputs.zone }}',
+        PROJECT: '${{ steps.target.outputs.project }}',
+        PORT: '${{ steps.target.outputs.port }}',
+      });
+      expect(steps(job)[gcloud].with.version).toMatch(/^\d+\.\d+\.\d+$/);
+    },
+  );
+
+  it.each(['preview', 'up'])(
+    '%s: installs without scripts, before the step that mints Google credentials',
+    (job) => {
+      const installs = steps(job).filter(runs('npm ci'));
+      expect(installs.map((s) => s.run)).toEqual(['npm ci --ignore-scripts']);
+      expect(index(job, runs('npm ci'))).toBeLessThan(
+        index(job, uses('google-github-actions/auth')),
+      );
+      expect(steps(job)[0].with['persist-credentials']).toBe(false);
+    },
+  );
+
+  it('runs when the tunnel scripts or the workflow change, not only the program', () => {
+    for (const event of ['pull_request', 'push'])
+      expect(infra.doc.on[event].paths).toEqual(
+        expect.arrayContaining(['infra/**', 'scripts/ci/**', '.github/workflows/infra.yml']),
+      );
+  });
+
+  it('documents the stack setting and the IAP role the tunnel needs', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toContain('pulumi config set apiServerEndpoint iap-tunnel');
+    expect(readme).toContain('roles/iap.tunnelResourceAccessor');
+    expect(infra.text).toContain('roles/iap.tunnelResourceAccessor');
   });
 });
 
