@@ -18,6 +18,7 @@ import { clusterNetwork } from './network';
 import { clusterNodes, controlPlaneAddresses } from './nodes';
 import { adminKubeconfig, ClusterPki } from './pki';
 import { readiness } from './readiness';
+import { apiServerUrl } from './api-endpoint';
 
 export { REQUIRED_APIS } from './apis';
 export { HEALTH_CHECK_RANGES } from './network';
@@ -57,7 +58,7 @@ export class GcpCluster extends pulumi.ComponentResource {
     const rawKubeconfig = pulumi.secret(
       pulumi
         .all([addresses.external.address, pki.caCertPem, pki.adminCertPem, pki.adminKeyPem])
-        .apply(([ip, ca, cert, key]) => adminKubeconfig(n, `https://${ip}:6443`, ca, cert, key)),
+        .apply(([ip, ca, cert, key]) => adminKubeconfig(n, apiServerUrl(c, ip), ca, cert, key)),
     );
     const nodes = clusterNodes(
       c,

@@ -4,6 +4,7 @@
 import { KUBELET_RESERVED } from '../../config/nodes';
 import { ControlPlaneParams, WorkerParams } from './node-params';
 import { BOOTSTRAP_TOKEN } from './token-rotation';
+import { TUNNEL_HOST } from './api-endpoint';
 
 /** Secrets at rest in etcd: secretbox with the key read from Secret Manager at boot. */
 export function encryptionConfig(): string {
@@ -51,7 +52,7 @@ networking:
   podSubnet: ${p.podCidr}
   serviceSubnet: ${p.serviceCidr}
 apiServer:
-  certSANs: [${p.publicIp}, ${p.internalIp}]
+  certSANs: [${p.publicIp}, ${p.internalIp}, ${TUNNEL_HOST}]
   extraArgs:
     - name: encryption-provider-config
       value: /etc/kubernetes/encryption/config.yaml

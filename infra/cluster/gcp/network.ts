@@ -5,6 +5,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { GcpConfig, IAP_RANGE } from '../../config/gcp';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../config/platform';
 import { EnabledApis, needing } from './apis';
+import { apiServerFirewalls } from './api-endpoint';
 
 /** Google's sources of load-balancer health checks (target pools' legacy HTTP checks). */
 export const HEALTH_CHECK_RANGES = ['35.191.0.0/16', '209.85.152.0/22', '209.85.204.0/22'];
@@ -82,12 +83,14 @@ export function clusterNetwork(
     [tags.node],
   );
   firewall('ssh-from-iap', [{ protocol: 'tcp', ports: ['22'] }], [IAP_RANGE], [tags.node]);
-  firewall(
-    'api-from-admins',
-    [{ protocol: 'tcp', ports: ['6443'] }],
-    [...c.adminCidrs],
-    [tags.controlPlane],
-  );
+  // 6443: adminCidrs, plus IAP's range when the program comes through the tunnel.
+  for (const rule of apiServerFirewalls(c))
+    firewall(
+      rule.suffix,
+      [{ protocol: 'tcp', ports: ['6443'] }],
+      [...rule.sourceRanges],
+      [tags.controlPlane],
+    );
   firewall(
     'http-to-workers',
     [{ protocol: 'tcp', ports: ['80', '443'] }],

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { GcpConfig } from '../../config/gcp';
+import { clusterIdentifier, controlPlaneVm } from './api-endpoint';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
@@ -66,6 +67,15 @@ export function readiness(
           KUBE_CONTEXT: n,
           EXPECT_NODES: String(c.workers.count + 1),
           WAIT_MINUTES: '30',
+          // Whose bootstrap reports to show (and fail fast on): the control plane, then all.
+          GUEST_ATTRIBUTE_VMS: [
+            controlPlaneVm(c),
+            ...(mode === 'nodes'
+              ? Array.from({ length: c.workers.count }, (_, i) => `${n}-worker-${i}`)
+              : []),
+          ].join(','),
+          GCP_ZONE: c.zone,
+          GCP_PROJECT: c.project,
         },
       },
       { parent, dependsOn: [...deps] },
@@ -78,7 +88,13 @@ export function readiness(
   );
   const provider = new k8s.Provider(
     `${n}-k8s`,
-    { kubeconfig, context: n, enableServerSideApply: true },
+    {
+      kubeconfig,
+      context: n,
+      enableServerSideApply: true,
+      // Moving between public and iap-tunnel changes the server, not the cluster.
+      clusterIdentifier: clusterIdentifier(c),
+    },
     { parent },
   );
   const calico = new k8s.helm.v3.Release(

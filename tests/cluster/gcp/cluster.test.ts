@@ -96,7 +96,9 @@ describe('the gcp cluster', () => {
       accessConfigs: [{ natIp: '34.1.2.22' }],
     });
     for (const w of workers) expect(w.inputs.networkInterfaces[0].accessConfigs).toBeUndefined();
-    expect(cp?.inputs.metadata['startup-script']).toContain('certSANs: [34.1.2.22, 10.10.0.2]');
+    expect(cp?.inputs.metadata['startup-script']).toContain(
+      'certSANs: [34.1.2.22, 10.10.0.2, 127.0.0.1]',
+    );
   });
 
   it('never opens the API server to the internet; SSH only from IAP', () => {
@@ -257,6 +259,21 @@ describe('the gcp cluster', () => {
     ]);
     const nodes = named('k8s-platform-wait-nodes', 'Command').inputs;
     expect(nodes.create).toMatch(/infra\/cluster\/gcp\/wait-ready\.ts nodes$/);
+    // The waits show (and stop at) each node's bootstrap report.
+    expect(nodes.environment.value).toMatchObject({
+      EXPECT_NODES: '4',
+      GUEST_ATTRIBUTE_VMS:
+        'k8s-platform-cp-0,k8s-platform-worker-0,k8s-platform-worker-1,k8s-platform-worker-2',
+      GCP_ZONE: 'europe-west1-b',
+      GCP_PROJECT: 'acme-platform-1',
+    });
+    expect(named('k8s-platform-wait-api', 'Command').inputs.environment.value).toMatchObject({
+      GUEST_ATTRIBUTE_VMS: 'k8s-platform-cp-0',
+    });
+    // Moving between the public address and the IAP tunnel changes the server, not the cluster.
+    expect(named('k8s-platform-k8s', 'providers:kubernetes').inputs.clusterIdentifier).toBe(
+      'acme-platform-1/europe-west1-b/k8s-platform',
+    );
     const calico = named('calico', 'Release').inputs;
     expect(calico.chart).toBe('charts/calico');
     // The pool as charts/calico writes it (Helm replaces lists whole), with the stack's CIDR.
