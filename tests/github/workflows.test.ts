@@ -135,6 +135,8 @@ describe('shell scripts', () => {
     'scripts/gitops/render-base.sh',
     'scripts/gitops/rollback-manifests.sh',
     'apps/spring-api/scripts/load-test.sh',
+    'infra/cluster/gcp/maintenance/cert-renewal.sh',
+    'infra/cluster/gcp/maintenance/etcd-snapshot.sh',
   ];
 
   it('are every shell script in the repository', () => {
