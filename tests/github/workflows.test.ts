@@ -137,6 +137,8 @@ describe('shell scripts', () => {
     'apps/spring-api/scripts/load-test.sh',
     'infra/cluster/gcp/maintenance/cert-renewal.sh',
     'infra/cluster/gcp/maintenance/etcd-snapshot.sh',
+    'scripts/cluster/upgrade.sh',
+    'scripts/cluster/upgrade-node.sh',
   ];
 
   it('are every shell script in the repository', () => {

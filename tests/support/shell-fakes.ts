@@ -109,8 +109,9 @@ export function calls(file: string): string[] {
 export function run(
   script: string,
   env: Record<string, string>,
+  args: readonly string[] = [],
 ): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync('bash', [script], {
+  const r = spawnSync('bash', [script, ...args], {
     env: { ...process.env, ...env },
     encoding: 'utf8',
     timeout: 60000,
