@@ -110,9 +110,10 @@ workers="$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' \
 
 node_script="$(base64 <"$here/upgrade-node.sh" | tr -d '\n')"
 
-# One step of upgrade-node.sh on a VM (node names are the VMs' names).
+# One step of upgrade-node.sh on a VM (node names are the VMs' names). --quiet: no prompt,
+# such as the passphrase of a first SSH key.
 on_node() { # vm step
-  gcloud compute ssh "$1" --zone "$zone" --project "$project" --tunnel-through-iap \
+  gcloud compute ssh "$1" --zone "$zone" --project "$project" --tunnel-through-iap --quiet \
     --command "sudo bash -c \"\$(echo $node_script | base64 -d)\" upgrade-node $2 $to" </dev/null
 }
 

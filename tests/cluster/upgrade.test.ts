@@ -33,18 +33,19 @@ case "$1 $2" in
 esac`,
   gcloud: `[[ "$1 $2" == "compute ssh" ]] || { echo "unexpected: gcloud $*" >&2; exit 1; }
 vm="$3"; shift 3
-zone=""; project=""; iap=no; cmd=""
+zone=""; project=""; iap=no; quiet=no; cmd=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --zone) zone="$2"; shift 2 ;;
     --project) project="$2"; shift 2 ;;
     --tunnel-through-iap) iap=yes; shift ;;
+    --quiet) quiet=yes; shift ;;
     --command) cmd="$2"; shift 2 ;;
     *) echo "unexpected argument $1" >&2; exit 1 ;;
   esac
 done
 step="$(awk '{print $(NF-1)}' <<<"$cmd")"
-echo "gcloud ssh $vm $step zone=$zone project=$project iap=$iap" >>"$CALLS"
+echo "gcloud ssh $vm $step zone=$zone project=$project iap=$iap quiet=$quiet" >>"$CALLS"
 FAKE_VM="$vm" K8S_UPGRADE_APT_SOURCE="$STATE/$vm.list" K8S_UPGRADE_APT_KEYRING="$STATE/$vm.gpg" bash -c "$cmd"`,
   sudo: `exec "$@"`,
   'apt-get': `echo "$FAKE_VM: apt-get $*" >>"$CALLS"
@@ -106,7 +107,7 @@ describe('scripts/cluster/upgrade.sh', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const ssh = (vm: string, step: string) =>
-      `gcloud ssh ${vm} ${step} zone=europe-west1-b project=acme-platform-1 iap=yes`;
+      `gcloud ssh ${vm} ${step} zone=europe-west1-b project=acme-platform-1 iap=yes quiet=yes`;
     expect(actions(s.log())).toEqual([
       ssh(CP, 'kubeadm-apply'),
       `${CP}: kubeadm upgrade plan v1.33.5`,
@@ -267,7 +268,7 @@ describe('scripts/cluster/upgrade.sh', () => {
       'upgrade: cluster k8s-platform (project acme-platform-2, zone europe-west4-b) from v1.32.13 to v1.32.14',
     );
     expect(s.log()).toContain(
-      `gcloud ssh ${CP} kubeadm-apply zone=europe-west4-b project=acme-platform-2 iap=yes`,
+      `gcloud ssh ${CP} kubeadm-apply zone=europe-west4-b project=acme-platform-2 iap=yes quiet=yes`,
     );
   });
 

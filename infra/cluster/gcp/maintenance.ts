@@ -115,7 +115,8 @@ WantedBy=timers.target
     [`${u.certificates}.service`]: service(
       `k8s-platform: kubeadm certificate expiry metric, renewal within ${CERT_RENEW_BEFORE_DAYS} days`,
       MAINTENANCE_PATHS.certificates,
-      '30min',
+      // Above the script's own bound: four static pods, at most 5 + 5 minutes each.
+      '1h',
     ),
     [`${u.certificates}.timer`]: timer(
       'k8s-platform: check kubeadm certificates daily',

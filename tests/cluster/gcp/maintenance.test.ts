@@ -90,7 +90,10 @@ describe('controlPlaneMaintenance', () => {
     const verify = spawnSync('systemd-analyze', ['verify', ...units.map((n) => join(dir, n))], {
       encoding: 'utf8',
     });
-    if (verify.error) throw verify.error;
+    if (verify.error)
+      throw new Error(
+        `systemd-analyze is not installed (apt-get install systemd): ${verify.error.message}`,
+      );
     expect(verify.stderr).toBe('');
     expect(verify.status).toBe(0);
 
