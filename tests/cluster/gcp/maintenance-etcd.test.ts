@@ -27,10 +27,13 @@ echo "crictl $*" >>"$CALLS"
 case "$1" in
   ps) if [[ -z "\${FAKE_NO_ETCD:-}" ]]; then echo 3f2a9c; fi ;;
   exec)
-    if [[ "$3" == etcdctl ]]; then
+    if [[ "$*" == *" snapshot save "* ]]; then
       file="\${*: -1}"
       printf 'bolt' >"$file.part"
       mv "$file.part" "$file"
+    elif [[ "$3" == etcdutl && -n "\${FAKE_NO_ETCDUTL:-}" ]]; then
+      echo 'exec failed: "etcdutl": executable file not found in $PATH' >&2
+      exit 1
     else
       echo "{\\"hash\\":1,\\"revision\\":42,\\"totalKey\\":\${FAKE_KEYS:-17},\\"totalSize\\":4096}"
     fi
@@ -149,6 +152,19 @@ describe('etcd-snapshot (installed by controlPlaneMaintenance)', () => {
     );
     expect(existsSync(s.metricFile)).toBe(false);
     expect(dataFiles(s.env.K8S_PLATFORM_ETCD_DATA_DIR)).toEqual([]);
+  });
+
+  it("checks with etcdctl's snapshot status where the image has no etcdutl", () => {
+    const s = setUp();
+    const r = run(s.script, { ...s.env, FAKE_NO_ETCDUTL: '1' });
+    expect(r.status).toBe(0);
+    const log = calls(s.env.CALLS);
+    const local = /snapshot save (\S+)$/.exec(log[1])?.[1];
+    expect(log.slice(2, 4)).toEqual([
+      `crictl exec 3f2a9c etcdutl snapshot status ${local} --write-out=json`,
+      `crictl exec 3f2a9c etcdctl snapshot status ${local} --write-out=json`,
+    ]);
+    expect(log[4]).toMatch(/^gcloud storage cp /);
   });
 
   it('uploads nothing from a snapshot without keys', () => {

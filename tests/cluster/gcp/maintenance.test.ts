@@ -117,6 +117,10 @@ describe('controlPlaneMaintenance', () => {
       expect(service).toContain(`EnvironmentFile=${MAINTENANCE_PATHS.environment}\n`);
       expect(timer(n)).toContain('Persistent=true\n');
     }
+    // The renewal may wait up to 5 + 5 minutes for each of four static pods.
+    expect(files.get(`/etc/systemd/system/${u.certificates}.service`)).toContain(
+      'TimeoutStartSec=1h\n',
+    );
   });
 
   it('refuses bad parameters, naming each key, its value and what is allowed', () => {

@@ -4,8 +4,8 @@
 #
 # etcdctl and etcdutl run inside kubeadm's etcd container (the node has neither), with the
 # etcd CA's health-check client certificate. The snapshot is written to etcd's data folder,
-# which the container shares with the host at the same path, checked (`etcdutl snapshot
-# status`: it must hold keys), uploaded as gs://<bucket>/etcd/<UTC time>.db with bounded
+# which the container shares with the host at the same path, checked (`snapshot status`: it
+# must hold keys), uploaded as gs://<bucket>/etcd/<UTC time>.db with bounded
 # retries, and deleted locally whatever happens. Success is recorded as a node-exporter
 # textfile metric; any failure exits non-zero, which systemd records for the unit.
 # Every path can be overridden by the environment, which is how the tests run it.
@@ -45,8 +45,11 @@ crictl exec "$container" etcdctl \
   snapshot save "$snapshot" || fail "etcdctl snapshot save failed"
 [[ -s "$snapshot" ]] || fail "the snapshot $snapshot is missing or empty on the host"
 
-status="$(crictl exec "$container" etcdutl snapshot status "$snapshot" --write-out=json)" ||
-  fail "etcdutl snapshot status failed for $snapshot"
+# etcdutl where the image ships it (etcd 3.6 moved `snapshot status` there); etcd 3.5 images
+# may carry only etcdctl, whose `snapshot status` still works there.
+status="$(crictl exec "$container" etcdutl snapshot status "$snapshot" --write-out=json 2>/dev/null)" ||
+  status="$(crictl exec "$container" etcdctl snapshot status "$snapshot" --write-out=json)" ||
+  fail "snapshot status failed for $snapshot"
 keys="$(sed -n 's/.*"totalKey":[[:space:]]*\([0-9][0-9]*\).*/\1/p' <<<"$status")"
 [[ -n "$keys" && "$keys" -gt 0 ]] || fail "the snapshot holds no keys: $status"
 echo "etcd-snapshot: $snapshot holds $keys keys"
