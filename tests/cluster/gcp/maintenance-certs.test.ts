@@ -104,8 +104,14 @@ describe('cert-renewal (installed by controlPlaneMaintenance)', () => {
       pems[name] = pem;
       writeFileSync(join(env.K8S_PLATFORM_KUBECONFIG_DIR, name), kubeconfig(pem));
     }
-    const kubeletPem = join(env.K8S_PLATFORM_KUBELET_PKI_DIR, 'kubelet-client-current.pem');
-    pems['kubelet-client'] = makeCert(kubeletPem, d('kubelet-client', 300), 'system:node:cp-0');
+    // The kubelet keeps its key and certificate in one file.
+    const kubelet = makeCert(join(root, 'kubelet.crt'), d('kubelet-client', 300), 'system:node:cp');
+    pems['kubelet-client'] = kubelet;
+    mkdirSync(env.K8S_PLATFORM_KUBELET_PKI_DIR, { recursive: true });
+    writeFileSync(
+      join(env.K8S_PLATFORM_KUBELET_PKI_DIR, 'kubelet-client-current.pem'),
+      readFileSync(join(root, 'kubelet.crt.key'), 'utf8') + kubelet,
+    );
     for (const pod of STATIC_PODS)
       writeFileSync(join(env.K8S_PLATFORM_MANIFEST_DIR, `${pod}.yaml`), `# ${pod}\n`);
     const script = executable(join(root, 'cert-renewal'), installed);
