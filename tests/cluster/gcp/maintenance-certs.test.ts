@@ -104,13 +104,13 @@ describe('cert-renewal (installed by controlPlaneMaintenance)', () => {
       pems[name] = pem;
       writeFileSync(join(env.K8S_PLATFORM_KUBECONFIG_DIR, name), kubeconfig(pem));
     }
-    // The kubelet keeps its key and certificate in one file.
+    // The kubelet keeps its certificate and then its key in one file.
     const kubelet = makeCert(join(root, 'kubelet.crt'), d('kubelet-client', 300), 'system:node:cp');
     pems['kubelet-client'] = kubelet;
     mkdirSync(env.K8S_PLATFORM_KUBELET_PKI_DIR, { recursive: true });
     writeFileSync(
       join(env.K8S_PLATFORM_KUBELET_PKI_DIR, 'kubelet-client-current.pem'),
-      readFileSync(join(root, 'kubelet.crt.key'), 'utf8') + kubelet,
+      kubelet + readFileSync(join(root, 'kubelet.crt.key'), 'utf8'),
     );
     for (const pod of STATIC_PODS)
       writeFileSync(join(env.K8S_PLATFORM_MANIFEST_DIR, `${pod}.yaml`), `# ${pod}\n`);
