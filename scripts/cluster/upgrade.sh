@@ -106,7 +106,8 @@ control_plane="$cluster-cp-0"
 kubectl get node "$control_plane" -o name >/dev/null ||
   fail "the cluster has no node $control_plane: is --cluster $cluster right?"
 workers="$(kubectl get nodes -l '!node-role.kubernetes.io/control-plane' \
-  -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')"
+  -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}')" ||
+  fail "cannot list the worker nodes (kubectl get nodes)"
 
 node_script="$(base64 <"$here/upgrade-node.sh" | tr -d '\n')"
 
@@ -143,6 +144,8 @@ wait_for_ready() { # node
   return 1
 }
 
+# Runs one step; its command runs without errexit (it is tested by ||), so each returns its
+# own status explicitly.
 step() { # node description command...
   local node="$1" what="$2"
   shift 2

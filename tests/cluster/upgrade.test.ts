@@ -253,6 +253,21 @@ describe('scripts/cluster/upgrade.sh', () => {
     expect(log.filter((l) => l.startsWith(`kubectl uncordon ${w}`))).toEqual([]);
   });
 
+  it('names what it could not read from the cluster: the control plane node, the workers', () => {
+    const s = setUp();
+    const r = s.upgrade(['--to', '1.33.5', ...FLAGS, '--cluster', 'other']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'Error from server (NotFound): nodes "other-cp-0" not found\nupgrade: the cluster has no node other-cp-0: is --cluster other right?\n',
+    );
+    const w = s.upgrade(['--to', '1.33.5', ...FLAGS], { FAKE_FAIL: 'kubectl get nodes' });
+    expect(w.status).toBe(1);
+    expect(w.stderr).toBe(
+      'error: injected\nupgrade: cannot list the worker nodes (kubectl get nodes)\n',
+    );
+    expect(actions(s.log())).toEqual([]);
+  });
+
   it('reads project, zone and cluster from the stack configuration when not given', () => {
     const s = setUp();
     const config = { gcpProject: 'acme-platform-2', gcpRegion: 'europe-west4' };
