@@ -197,6 +197,19 @@ describe('scripts/cluster/upgrade.sh', () => {
     },
   );
 
+  it('refuses an unknown argument and a flag without its value', () => {
+    const s = setUp();
+    const unknown = s.upgrade(['--to', '1.33.5', '--frob']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toMatch(/^usage: npm run cluster:upgrade -- --to <x\.y\.z>/);
+    expect(unknown.stderr.endsWith('upgrade: unknown argument "--frob"\n')).toBe(true);
+    expect(s.upgrade(['--to'])).toMatchObject({
+      status: 1,
+      stderr: 'upgrade: --to needs a value\n',
+    });
+    expect(s.log()).toEqual([]);
+  });
+
   it('stops at the first failure naming node and step, then resumes where it stopped', () => {
     const s = setUp();
     const drain1 = `kubectl drain ${WORKERS[1]}`;
