@@ -143,6 +143,9 @@ K8S_PLATFORM_ETCD_SNAPSHOT_BUCKET=${p.etcdSnapshotBucket}
 K8S_PLATFORM_METRICS_DIR=${METRICS_DIR}
 K8S_PLATFORM_RENEW_BEFORE_DAYS=${CERT_RENEW_BEFORE_DAYS}
 CLOUDSDK_CORE_PROJECT=${p.project}
+# One plain upload: parallel composite uploads (gcloud's default above 150 MiB) delete their
+# temporary parts, which storage.objectCreator may not.
+CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED=False
 CONTAINER_RUNTIME_ENDPOINT=unix:///run/containerd/containerd.sock
 HOME=/root
 `;

@@ -72,6 +72,7 @@ describe('controlPlaneMaintenance', () => {
       K8S_PLATFORM_METRICS_DIR: '/var/lib/k8s-platform/metrics',
       K8S_PLATFORM_RENEW_BEFORE_DAYS: String(CERT_RENEW_BEFORE_DAYS),
       CLOUDSDK_CORE_PROJECT: 'acme-platform-1',
+      CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED: 'False',
       CONTAINER_RUNTIME_ENDPOINT: 'unix:///run/containerd/containerd.sock',
       HOME: '/root',
     });
