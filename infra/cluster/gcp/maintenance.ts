@@ -48,7 +48,11 @@ export const MAINTENANCE_PATHS = {
 export interface MaintenanceParams {
   readonly cluster: string;
   readonly project: string;
-  /** Bucket name without `gs://`; the control plane's service account must be able to create objects in it. */
+  /**
+   * Bucket name without `gs://`. The control plane's service account needs
+   * roles/storage.objectCreator and roles/storage.objectViewer on it (gcloud storage cp reads
+   * the destination's metadata and lists its prefix before uploading).
+   */
   readonly etcdSnapshotBucket: string;
 }
 
@@ -144,7 +148,7 @@ K8S_PLATFORM_METRICS_DIR=${METRICS_DIR}
 K8S_PLATFORM_RENEW_BEFORE_DAYS=${CERT_RENEW_BEFORE_DAYS}
 CLOUDSDK_CORE_PROJECT=${p.project}
 # One plain upload: parallel composite uploads (gcloud's default above 150 MiB) delete their
-# temporary parts, which storage.objectCreator may not.
+# temporary parts, a right the control plane is not given.
 CLOUDSDK_STORAGE_PARALLEL_COMPOSITE_UPLOAD_ENABLED=False
 CONTAINER_RUNTIME_ENDPOINT=unix:///run/containerd/containerd.sock
 HOME=/root
