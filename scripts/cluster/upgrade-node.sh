@@ -46,8 +46,9 @@ install_exact() {
   apt-mark unhold "$@"
   # shellcheck disable=SC2064 # the package names are fixed now, on purpose
   trap "apt-mark hold $*" EXIT
-  apt-get update -q
-  apt-get install -y -q "${packages[@]}"
+  # Wait for another apt (unattended upgrades) rather than fail on its lock.
+  apt-get -o DPkg::Lock::Timeout=600 update -q
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q "${packages[@]}"
   apt-mark hold "$@"
   trap - EXIT
 }

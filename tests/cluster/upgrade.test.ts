@@ -142,12 +142,12 @@ describe('scripts/cluster/upgrade.sh', () => {
       const packages = own.filter((l) => l.startsWith('apt-'));
       expect(packages).toEqual([
         'apt-mark unhold kubeadm',
-        'apt-get update -q',
-        'apt-get install -y -q kubeadm=1.33.5-*',
+        'apt-get -o DPkg::Lock::Timeout=600 update -q',
+        'apt-get -o DPkg::Lock::Timeout=600 install -y -q kubeadm=1.33.5-*',
         'apt-mark hold kubeadm',
         'apt-mark unhold kubelet kubectl',
-        'apt-get update -q',
-        'apt-get install -y -q kubelet=1.33.5-* kubectl=1.33.5-*',
+        'apt-get -o DPkg::Lock::Timeout=600 update -q',
+        'apt-get -o DPkg::Lock::Timeout=600 install -y -q kubelet=1.33.5-* kubectl=1.33.5-*',
         'apt-mark hold kubelet kubectl',
       ]);
     }
@@ -238,7 +238,7 @@ describe('scripts/cluster/upgrade.sh', () => {
     const s = setUp();
     const w = WORKERS[0];
     const r = s.upgrade(['--to', '1.33.5', ...FLAGS], {
-      FAKE_FAIL: `${w}: apt-get install -y -q kubeadm`,
+      FAKE_FAIL: `${w}: apt-get -o DPkg::Lock::Timeout=600 install -y -q kubeadm`,
     });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(
@@ -246,7 +246,7 @@ describe('scripts/cluster/upgrade.sh', () => {
     );
     const log = s.log();
     expect(log.slice(-2)).toEqual([
-      `${w}: apt-get install -y -q kubeadm=1.33.5-*`,
+      `${w}: apt-get -o DPkg::Lock::Timeout=600 install -y -q kubeadm=1.33.5-*`,
       `${w}: apt-mark hold kubeadm`,
     ]);
     expect(log.filter((l) => l.startsWith(`kubectl uncordon ${w}`))).toEqual([]);
