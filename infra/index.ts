@@ -97,3 +97,5 @@ export const controlPlaneAddress = built.gcp?.controlPlaneAddress;
 export const kubeconfig = built.gcp?.kubeconfig;
 export const metallbPoolRange = built.gcp?.metallbPoolRange;
 export const nodeSshCommands = built.gcp?.sshCommands;
+/** The bucket the control plane writes etcd snapshots to (gcp; restore: infra/cluster/README.md). */
+export const etcdSnapshotBucket = built.gcp?.etcdSnapshotBucket;
