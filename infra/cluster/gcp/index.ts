@@ -13,6 +13,7 @@ import { controlPlaneScript, workerScript } from './bootstrap';
 import { etcdSnapshotBucket } from './etcd-backups';
 import { nodeIdentity } from './identity';
 import { loadBalancing } from './load-balancing';
+import { controlPlaneMaintenance } from './maintenance';
 import { metadataBlockFragment } from './metadata-block';
 import { clusterNetwork } from './network';
 import { clusterNodes, controlPlaneAddresses } from './nodes';
@@ -67,8 +68,8 @@ export class GcpCluster extends pulumi.ComponentResource {
         addresses,
         identity,
         controlPlaneScript: pulumi
-          .all([addresses.internal.address, addresses.external.address, pki.caCertPem])
-          .apply(([internalIp, publicIp, caCertPem]) =>
+          .all([addresses.internal.address, addresses.external.address, pki.caCertPem, bucket.name])
+          .apply(([internalIp, publicIp, caCertPem, etcdSnapshotBucket]) =>
             controlPlaneScript(
               {
                 ...common,
@@ -78,7 +79,20 @@ export class GcpCluster extends pulumi.ComponentResource {
                 serviceCidr: c.network.serviceCidr,
                 caCertPem,
               },
-              { beforeKubeadm: [metadataBlock] },
+              {
+                beforeKubeadm: [metadataBlock],
+                // Certificate renewal and expiry metrics, etcd snapshots to the bucket.
+                afterKubeadm: [
+                  {
+                    name: 'maintenance',
+                    script: controlPlaneMaintenance({
+                      cluster: n,
+                      project: c.project,
+                      etcdSnapshotBucket,
+                    }),
+                  },
+                ],
+              },
             ),
           ),
         // Workers boot in parallel with the control plane and join as soon as it answers.

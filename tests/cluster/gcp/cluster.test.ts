@@ -1,4 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
+import { spawnSync } from 'node:child_process';
 import { GcpCluster, HEALTH_CHECK_RANGES, REQUIRED_APIS } from '../../../infra/cluster/gcp';
 import { METADATA_BLOCK_SCRIPT } from '../../../infra/cluster/gcp/metadata-block';
 import { discoveryHash } from '../../../infra/cluster/gcp/pki';
@@ -234,6 +235,26 @@ describe('the gcp cluster', () => {
       const block = script.indexOf(`cat >${METADATA_BLOCK_SCRIPT} <<`);
       const kubeadm = script.search(/^\s*kubeadm (init|join) --config/m);
       expect([v.name, block > 0, kubeadm > block]).toEqual([v.name, true, true]);
+    }
+  });
+
+  it('installs the control plane’s upkeep timers after kubeadm init, snapshotting to the stack’s bucket', () => {
+    const cp = named('k8s-platform-cp-0', 'Instance').inputs.metadata['startup-script'] as string;
+    const init = cp.search(/^\s*kubeadm init --config/m);
+    const timers = cp.indexOf('systemctl enable --now k8s-platform-cert-renewal.timer');
+    expect([init > 0, timers > init]).toEqual([true, true]);
+    expect(cp).toContain('k8s-platform-etcd-0a1b2c3');
+    for (const w of ofType('gcp:compute/instance:Instance').slice(1))
+      expect(w.inputs.metadata['startup-script']).not.toContain('k8s-platform-cert-renewal');
+  });
+
+  it('renders whole startup scripts (every fragment in) that shellcheck passes, well under the metadata limit', () => {
+    for (const v of ofType('gcp:compute/instance:Instance')) {
+      const script = v.inputs.metadata['startup-script'] as string;
+      const check = spawnSync('shellcheck', ['-'], { input: script, encoding: 'utf8' });
+      expect([v.name, check.status, check.stdout]).toEqual([v.name, 0, '']);
+      // Compute Engine takes up to 256 KB per metadata value.
+      expect(Buffer.byteLength(script)).toBeLessThan(64 * 1024);
     }
   });
 
