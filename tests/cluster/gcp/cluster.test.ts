@@ -58,7 +58,7 @@ describe('the gcp cluster', () => {
     ).toEqual([
       ['k8s-platform-cp-0', 'e2-standard-2', 50, 'pd-ssd', 'debian-cloud/debian-12', ['k8s-platform-node', 'k8s-platform-control-plane'], false],
       ...[0, 1, 2].map((i) => [
-        `k8s-platform-worker-${i}`, 'e2-standard-2', 40, 'pd-balanced', 'debian-cloud/debian-12',
+        `k8s-platform-worker-${i}`, 'e2-standard-4', 40, 'pd-balanced', 'debian-cloud/debian-12',
         ['k8s-platform-node', 'k8s-platform-worker'], true,
       ]),
     ]); // prettier-ignore
