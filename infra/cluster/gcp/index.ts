@@ -440,6 +440,7 @@ export class GcpCluster extends pulumi.ComponentResource {
         gcpProvider,
       },
       ready: [nodesReady],
+      workers: { count: c.workers.count, machineType: c.workers.machineType },
     };
     this.registerOutputs({});
   }
