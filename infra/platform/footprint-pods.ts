@@ -1,8 +1,8 @@
 // The pods each wrapper chart makes Kubernetes run, and where in the chart's merged values each
-// container's `resources` comes from. Read off the pinned charts' templates (and, for the pods an
-// operator creates, its custom resources and flags) and checked by rendering them once with
-// `helm template` (see the footprint section of the README): the upstream charts themselves are
-// not reachable from the test machines, so the tests read the values these paths point at.
+// container's `resources` comes from, including the pods an operator creates from the custom
+// resources a chart renders. The upstream charts cannot be fetched on the test machines, so the
+// tests read the values these paths point at; footprint-render.ts holds this model to what the
+// pinned charts really render wherever they are at hand (`npm run footprint -- --rendered <dir>`).
 import { ClusterTarget } from '../config/environments';
 
 /** One container: the values path of its `resources`, and whether it is an init container. */

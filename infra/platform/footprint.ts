@@ -16,6 +16,7 @@ import { DEFAULT_WORKER_COUNT, DEFAULT_WORKER_MACHINE_TYPE } from '../config/gcp
 import { machineShape } from '../config/gcp-rules';
 import { nodeAllocatable } from '../config/nodes';
 import { CHARTS_DIR } from './charts';
+import { checkRendered } from './footprint-render';
 import { footprintTable, pct } from './footprint-table';
 import { typhaReplicas, WORKLOADS } from './footprint-pods';
 import {
@@ -256,7 +257,13 @@ export function refuseOversizedPlatform(
   ]);
 }
 
-if (require.main === module) {
+if (require.main === module && process.argv[2] === '--rendered') {
+  const problems = checkRendered(resolve(process.argv[3] ?? ''));
+  console.log(
+    problems.length === 0 ? 'the footprint model matches the rendered charts' : problems.join('\n'),
+  );
+  process.exitCode = problems.length === 0 ? 0 : 1;
+} else if (require.main === module) {
   const gcp = `${DEFAULT_WORKER_COUNT} workers of ${DEFAULT_WORKER_MACHINE_TYPE}`;
   console.log(`gcp, ${gcp}:\n\n${footprintTable(gcpFootprint())}\n`);
   console.log(`minikube, one node of 4 CPUs and 8 GiB:\n\n${footprintTable(minikubeFootprint())}`);
