@@ -234,5 +234,7 @@ describe('the gcp cluster', () => {
       'gcloud compute ssh k8s-platform-worker-2 --zone europe-west1-b --project acme-platform-1 --tunnel-through-iap',
     );
     expect(built.cluster.ready.length).toBe(1);
+    // The workers' shape, which the platform's footprint is judged against.
+    expect(built.cluster.workers).toEqual({ count: 3, machineType: 'e2-standard-4' });
   });
 });
