@@ -8,7 +8,7 @@ export const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 /** The footprint as a Markdown table, for the README and `npm run footprint`. */
 export function footprintTable(f: Footprint): string {
   const line = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
-  const both = (r: Requests) => [`${r.cpuMillis}m`, `${r.memoryMiB}Mi`];
+  const both = (r: Requests) => [`${Math.ceil(r.cpuMillis)}m`, `${Math.ceil(r.memoryMiB)}Mi`];
   const app = f.app;
   return [
     line(['share', 'from', 'object', 'pods', 'CPU / pod', 'memory / pod', 'CPU', 'memory']),
@@ -21,7 +21,7 @@ export function footprintTable(f: Footprint): string {
         r.pods,
         ...both(r.perPod),
         `${r.perPod.cpuMillis * r.pods}m`,
-        `${r.perPod.memoryMiB * r.pods}Mi`,
+        `${Math.ceil(r.perPod.memoryMiB * r.pods)}Mi`,
       ]),
     ),
     line(['**platform**', '', '', '', '', '', ...both(f.platform).map((x) => `**${x}**`)]),

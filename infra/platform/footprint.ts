@@ -242,6 +242,7 @@ export function refuseOversizedPlatform(
   chartsDir = CHARTS_DIR,
 ): void {
   const f = gcpFootprint(workers, machineType, chartsDir);
+  const up = Math.ceil; // a request given in M (10^6 bytes) is a fraction of a MiB
   if (f.totalShare.cpu <= 1 / 3 && f.totalShare.memory <= 1 / 3) return;
   throw new ConfigError([
     {
@@ -249,8 +250,8 @@ export function refuseOversizedPlatform(
       value: machineType,
       allowed:
         `a shape with room for applications: on ${workers} worker${workers === 1 ? '' : 's'} ` +
-        `the platform would request ${f.total.cpuMillis}m CPU / ${f.total.memoryMiB}Mi of the ` +
-        `workers' ${f.allocatable.cpuMillis}m / ${f.allocatable.memoryMiB}Mi allocatable ` +
+        `the platform would request ${up(f.total.cpuMillis)}m CPU / ${up(f.total.memoryMiB)}Mi of ` +
+        `the workers' ${f.allocatable.cpuMillis}m / ${f.allocatable.memoryMiB}Mi allocatable ` +
         `(${pct(f.totalShare.cpu)} CPU, ${pct(f.totalShare.memory)} memory), more than one third; ` +
         'choose a larger workerMachineType or more workers (workerCount)',
     },
