@@ -166,14 +166,9 @@ export function modelDrift(
 
 /**
  * What the model leaves out on purpose: tigera-operator's pre-delete uninstall Job (the chart
- * offers no key for its resources; it runs on `helm uninstall` only) and calico-node's init
- * containers (they run before it and request nothing, so the pod's request is its container's).
+ * offers no key for its resources; it runs on `helm uninstall` only).
  */
-export const IGNORED = [
-  'Job tigera-operator-uninstall',
-  'Installation default: calicoNodeDaemonSet/install-cni',
-  'Installation default: calicoNodeDaemonSet/flexvol-driver',
-];
+export const IGNORED = ['Job tigera-operator-uninstall'];
 
 /** Renders a wrapper chart with its dependency taken from `upstream/<dependency name>`. */
 export function renderWrapper(
