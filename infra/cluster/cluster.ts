@@ -3,6 +3,7 @@
 // resources (Vault's configuration), and how Services of type LoadBalancer get their addresses.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import type { EnabledApis } from './gcp/apis';
 
 /** minikube: MetalLB answers ARP for a pool inside minikube's node network. */
 export interface MinikubeNetworking {
@@ -14,6 +15,8 @@ export interface MinikubeNetworking {
 /** gcp: addresses delivered by the VPC (routes to the workers, a passthrough load balancer). */
 export interface GcpNetworking {
   readonly kind: 'gcp';
+  /** The cluster's name (stack config clusterName), which prefixes its Google resources. */
+  readonly clusterName: string;
   readonly project: pulumi.Input<string>;
   readonly region: pulumi.Input<string>;
   /** CIDR the VPC routes to the workers; MetalLB assigns Service addresses from it. */
@@ -22,6 +25,10 @@ export interface GcpNetworking {
   readonly ingressAddress: pulumi.Input<string>;
   /** Provider for the Google Cloud resources the platform creates (Vault's KMS key). */
   readonly gcpProvider?: pulumi.ProviderResource;
+  /** The workers' service account: the PD CSI driver runs with its credentials. */
+  readonly workerServiceAccountEmail: pulumi.Input<string>;
+  /** The enablement of the Google APIs: the platform's Google resources depend on them. */
+  readonly apis?: EnabledApis;
 }
 
 /** A running cluster, as the platform layer needs it. */

@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { existsSync, readFileSync } from 'node:fs';
 import { ConfigError } from '../config/errors';
 import { StackConfig } from '../config/stack';
-import { defaultKubeconfigPath, kubeconfigContexts } from '../platform/kube-api';
+import { defaultKubeconfigPath, kubeconfigContexts } from '../kube/kube-api';
 import { Cluster } from './cluster';
 
 export function minikubeCluster(

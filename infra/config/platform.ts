@@ -46,3 +46,11 @@ export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
 
 /** The ingress class the ingress controller serves. */
 export const INGRESS_CLASS = 'nginx';
+
+/**
+ * The ingress controller's Service keeps client addresses (`externalTrafficPolicy: Local`);
+ * kube-proxy serves `/healthz` on this node port, 200 only where a controller pod runs. The gcp
+ * load balancer's health check and its firewall rule use it, and the platform sets it on the
+ * Service.
+ */
+export const INGRESS_HEALTH_CHECK_NODE_PORT = 30256;

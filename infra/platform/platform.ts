@@ -10,7 +10,7 @@ import * as random from '@pulumi/random';
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { ClusterTarget } from '../config/environments';
-import { PLATFORM_ENDPOINTS } from '../config/platform';
+import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
 import { PlatformChart, wrapperChart } from './charts';
 import { gcpStorage } from './storage';
@@ -139,7 +139,9 @@ export class Platform extends pulumi.ComponentResource {
     );
 
     const storage =
-      cluster.networking.kind === 'gcp' ? gcpStorage(this, cluster.provider, after()) : [];
+      cluster.networking.kind === 'gcp'
+        ? gcpStorage(this, cluster.provider, after(), cluster.networking)
+        : [];
 
     const grafanaPassword = new random.RandomPassword(
       'grafana-admin',
@@ -188,6 +190,10 @@ export class Platform extends pulumi.ComponentResource {
                       annotations: {
                         'metallb.io/loadBalancerIPs': cluster.networking.ingressAddress,
                       },
+                      // Client addresses reach the controller; the load balancer's health
+                      // check asks this port (see infra/cluster/gcp/load-balancing.ts).
+                      externalTrafficPolicy: 'Local',
+                      healthCheckNodePort: INGRESS_HEALTH_CHECK_NODE_PORT,
                     },
                   },
                 },

@@ -5,6 +5,8 @@
 // StorageClass, the hostpath provisioner, which suits a one-node cluster.)
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { GcpNetworking } from '../cluster/cluster';
+import { pdCsiIam } from './storage/pd-csi-iam';
 
 /** The gcp target's default StorageClass. */
 export const GCP_STORAGE_CLASS = 'pd-balanced';
@@ -14,7 +16,19 @@ export function gcpStorage(
   parent: pulumi.Resource,
   provider: k8s.Provider,
   opts: pulumi.CustomResourceOptions,
+  networking: GcpNetworking,
 ): pulumi.Resource[] {
+  // What the driver may do in Google Cloud, granted to the workers' service account.
+  const iam = pdCsiIam(
+    networking.clusterName,
+    {
+      project: networking.project,
+      workerServiceAccountEmail: networking.workerServiceAccountEmail,
+      gcpProvider: networking.gcpProvider,
+      dependsOn: networking.apis ? [networking.apis.resourceManager, networking.apis.iam] : [],
+    },
+    parent,
+  );
   const namespace = new k8s.core.v1.Namespace(
     PD_CSI_NAMESPACE,
     {
@@ -29,7 +43,7 @@ export function gcpStorage(
   const driver = new k8s.kustomize.v2.Directory(
     'gce-pd-csi-driver',
     { directory: 'infra/platform/storage/gce-pd' },
-    { ...opts, parent, provider, dependsOn: [namespace] },
+    { ...opts, parent, provider, dependsOn: [namespace, ...iam.resources] },
   );
   const storageClass = new k8s.storage.v1.StorageClass(
     GCP_STORAGE_CLASS,

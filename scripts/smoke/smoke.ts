@@ -9,7 +9,7 @@ import {
   HttpSend,
   kubeApi,
   viaProxy,
-} from '../../infra/platform/kube-api';
+} from '../../infra/kube/kube-api';
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import { vaultVia } from '../../infra/platform/vault/cli';
 

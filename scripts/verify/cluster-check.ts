@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { kubeadmInitConfig, kubeadmJoinConfig } from '../../infra/cluster/gcp/bootstrap';
 import { KUBERNETES_VERSION } from '../../infra/config/nodes';
 import { waitForApi, waitForNodes } from '../../infra/cluster/gcp/wait-ready';
-import { credentialsFromFile, kubeApi } from '../../infra/platform/kube-api';
+import { credentialsFromFile, kubeApi } from '../../infra/kube/kube-api';
 import { LocalCluster } from './local-cluster';
 
 /** What the boot scripts substitute at run time, with values of the right form. */

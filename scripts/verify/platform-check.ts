@@ -20,7 +20,11 @@ import { LocalCluster } from './local-cluster';
 
 const MONITORING = join(CHARTS_DIR, 'kube-prometheus-stack');
 const RULES = join(MONITORING, 'rules', 'spring-api.rules.yaml');
-const RULE_TESTS = join(MONITORING, 'rules', 'spring-api.test.yaml');
+/** Each rules file the chart ships, with its promtool unit tests. */
+const RULE_FILES: readonly [string, string][] = ['spring-api', 'kubeadm'].map((name) => [
+  join(MONITORING, 'rules', `${name}.rules.yaml`),
+  join(MONITORING, 'rules', `${name}.test.yaml`),
+]);
 const DASHBOARD = join(MONITORING, 'dashboards', 'spring-api.json');
 
 function run(binary: string, args: readonly string[], cwd?: string) {
@@ -97,11 +101,14 @@ export function checkExposition(exposition: string, queries: readonly string[]):
 /** promtool over the rules, their unit tests (shown able to fail), and the dashboard queries. */
 export function checkRules(promtool: string): { failures: string[]; rules: number } {
   const failures: string[] = [];
-  const check = run(promtool, ['check', 'rules', RULES]);
-  if (check.status !== 0) failures.push(`promtool check rules: ${check.out}`);
-  const rules = Number(/SUCCESS: (\d+) rules found/.exec(check.out)?.[1] ?? 0);
-  const tests = run(promtool, ['test', 'rules', RULE_TESTS]);
-  if (tests.status !== 0) failures.push(`promtool test rules: ${tests.out}`);
+  let rules = 0;
+  for (const [file, tests] of RULE_FILES) {
+    const check = run(promtool, ['check', 'rules', file]);
+    if (check.status !== 0) failures.push(`promtool check rules ${file}: ${check.out}`);
+    rules += Number(/SUCCESS: (\d+) rules found/.exec(check.out)?.[1] ?? 0);
+    const tested = run(promtool, ['test', 'rules', tests]);
+    if (tested.status !== 0) failures.push(`promtool test rules ${tests}: ${tested.out}`);
+  }
 
   const scratch = mkdtempSync(join(tmpdir(), 'verify-rules-'));
   try {
@@ -114,6 +121,16 @@ export function checkRules(promtool: string): { failures: string[]; rules: numbe
     writeFileSync(mutated, text.replace('ratio_rate5m > 0.05', 'ratio_rate5m > 0.5'));
     if (run(promtool, ['test', 'rules', join(scratch, 'spring-api.test.yaml')]).status === 0)
       failures.push('self-test: the rule unit tests passed against a broken threshold');
+    // And a certificate alert that waits until 2 days before expiry must fail its tests.
+    const kubeadm = join(scratch, 'kubeadm.rules.yaml');
+    const kubeadmText = readFileSync(kubeadm, 'utf8');
+    if (!kubeadmText.includes('< 21 * 86400'))
+      failures.push(
+        'self-test: the certificate threshold "< 21 * 86400" is no longer in the rules',
+      );
+    writeFileSync(kubeadm, kubeadmText.replace('< 21 * 86400', '< 2 * 86400'));
+    if (run(promtool, ['test', 'rules', join(scratch, 'kubeadm.test.yaml')]).status === 0)
+      failures.push('self-test: the kubeadm rule unit tests passed against a broken threshold');
 
     // The dashboard's queries, as recording rules, must parse as PromQL.
     const { dashboard } = platformQueries();
@@ -146,6 +163,8 @@ function stackValues(chart: string, target: ClusterTarget): Record<string, unkno
         ? metallbPools({ kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' })
         : metallbPools({
             kind: 'gcp',
+            clusterName: 'k8s-platform',
+            workerServiceAccountEmail: 'k8s-platform-worker@p.iam.gserviceaccount.com',
             project: 'p',
             region: 'r',
             metallbPoolRange: '10.40.0.0/24',

@@ -6,7 +6,7 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsFromFile, httpSendTo, kubeApi } from '../../infra/platform/kube-api';
+import { credentialsFromFile, httpSendTo, kubeApi } from '../../infra/kube/kube-api';
 import { AppVaultAccess } from '../../infra/platform/vault/app-access';
 import { INIT_SECRET } from '../../infra/platform/vault/cli';
 import {

@@ -27,6 +27,8 @@ import {
   platformQueries,
   selectors,
 } from './platform-check';
+import { checkNodeNetwork } from './node-network-check';
+import { metadataBlockRules } from '../../infra/cluster/gcp/metadata-block';
 import { configureVault } from '../../infra/platform/vault/configure';
 import { INIT_SECRET } from '../../infra/platform/vault/cli';
 
@@ -129,10 +131,11 @@ export const PARTS = [
   'jar',
   'api',
   'ingress',
+  'node-network',
 ] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that need no kube-apiserver: run alone, they start none. */
-const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress'];
+const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'node-network'];
 
 interface Tally {
   passed: number;
@@ -389,6 +392,18 @@ async function checkApi(processes: ProcessGroup, t: Tally): Promise<void> {
   );
 }
 
+async function checkNodeNetworkPart(t: Tally): Promise<void> {
+  const { failures, seconds } = await checkNodeNetwork(metadataBlockRules());
+  t.failures.push(...failures.map((f) => `node-network: ${f}`));
+  if (failures.length === 0) t.passed++;
+  console.log(
+    `verify: node-network: the rendered metadata block, in namespaces behind Calico-shaped ACCEPTs: a pod's ` +
+      `connection to 169.254.169.254:80 (directly or through a DNATed Service) dropped, its DNS (:53) and other ` +
+      `destinations through the node answered, the node itself answered; idempotent; an ACCEPT placed above it ` +
+      `lets the pod through until the re-run restores it (${seconds.toFixed(1)} s, ${failures.length === 0 ? 'ok' : 'FAILED'})`,
+  );
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const only = argv
@@ -436,6 +451,7 @@ async function main(argv: readonly string[]): Promise<number> {
     } else console.log(`verify: no kube-apiserver needed; parts: ${[...parts].join(', ')}`);
     if (parts.has('api')) await checkApi(processes, tally);
     if (parts.has('ingress')) await checkIngress(processes, tally);
+    if (parts.has('node-network')) await checkNodeNetworkPart(tally);
   } finally {
     await processes.stopAndWait();
   }

@@ -1,6 +1,8 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Cluster } from '../../infra/cluster/cluster';
+import { GOOGLE_APIS, GoogleApi } from '../../infra/cluster/gcp/apis';
+import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../infra/config/platform';
 import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import {
   dependencyRecorder,
@@ -37,7 +39,14 @@ function standIn(networking: Cluster['networking']): Cluster {
 
 async function build(networking: Cluster['networking']) {
   registered.length = 0;
-  const recorder = dependencyRecorder(new Map([[clusterReady, 'cluster-ready']]));
+  const recorder = dependencyRecorder(
+    new Map<pulumi.Resource, string>([
+      [clusterReady, 'cluster-ready'],
+      ...Object.entries(API_STAND_INS).map(
+        ([k, r]) => [r, `api-${k}`] as [pulumi.Resource, string],
+      ),
+    ]),
+  );
   const platform = new Platform(
     'platform',
     {
@@ -62,12 +71,22 @@ const MINIKUBE: Cluster['networking'] = {
   kind: 'minikube',
   metallbPool: '192.168.49.200-192.168.49.250',
 };
+/** Stand-ins for the cluster layer's API enablements, named `api-<key>`. */
+const API_STAND_INS = Object.fromEntries(
+  (Object.keys(GOOGLE_APIS) as GoogleApi[]).map((key) => [
+    key,
+    new pulumi.ComponentResource('test:index:ApiEnablement', `api-${key}`),
+  ]),
+) as unknown as Record<GoogleApi, pulumi.Resource>;
 const GCP: Cluster['networking'] = {
   kind: 'gcp',
+  clusterName: 'k8s-platform',
+  workerServiceAccountEmail: 'k8s-platform-worker@test-project.iam.gserviceaccount.com',
   project: 'test-project',
   region: 'europe-west1',
   metallbPoolRange: '10.40.0.0/24',
   ingressAddress: '34.1.2.3',
+  apis: API_STAND_INS,
 };
 
 describe('the platform layer on minikube', () => {
@@ -211,7 +230,14 @@ describe('the platform layer on gcp', () => {
     });
     expect(built.byName('ingress-nginx', 'Release').inputs.values).toEqual({
       'ingress-nginx': {
-        controller: { service: { annotations: { 'metallb.io/loadBalancerIPs': '34.1.2.3' } } },
+        controller: {
+          service: {
+            annotations: { 'metallb.io/loadBalancerIPs': '34.1.2.3' },
+            // Client addresses kept; the gcp load balancer's health check asks this port.
+            externalTrafficPolicy: 'Local',
+            healthCheckNodePort: INGRESS_HEALTH_CHECK_NODE_PORT,
+          },
+        },
       },
     });
   });
@@ -221,7 +247,9 @@ describe('the platform layer on gcp', () => {
     expect(key.type).toBe('gcp:kms/cryptoKey:CryptoKey');
     expect(key.inputs).toMatchObject({ purpose: 'ENCRYPT_DECRYPT', rotationPeriod: '7776000s' });
     expect(built.recorder.opts.get('vault-unseal')?.protect).toBe(true);
-    const grants = registered.filter((r) => r.type.startsWith('gcp:') && r.type.includes('IAM'));
+    const grants = registered.filter(
+      (r) => r.type.startsWith('gcp:kms/') && r.type.includes('IAM'),
+    );
     expect(grants.map((g) => [g.type, g.inputs.role, g.inputs.member])).toEqual([
       [
         'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
@@ -235,6 +263,34 @@ describe('the platform layer on gcp', () => {
       ],
     ]);
     expect(grants.map((g) => g.inputs.cryptoKeyId)).toEqual(['vault-unseal-id', 'vault-unseal-id']);
+  });
+
+  it('creates its Google resources only once their APIs are enabled', () => {
+    const deps = (type: string, name: string) =>
+      built.recorder.typedDependsOn.get(`${type} ${name}`) ?? [`no ${type} ${name}`];
+    expect(deps('gcp:kms/keyRing:KeyRing', 'vault')).toEqual(['api-kms']);
+    expect(deps('gcp:kms/cryptoKey:CryptoKey', 'vault-unseal')).toEqual(['api-kms']);
+    expect(deps('gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember', 'vault-kms-viewer')).toEqual([
+      'api-kms',
+    ]);
+    expect(deps('gcp:serviceaccount/account:Account', 'vault-kms')).toEqual(['api-iam']);
+    expect(deps('gcp:serviceaccount/key:Key', 'vault-kms')).toEqual(['api-iam']);
+  });
+
+  it('grants the PD CSI driver its documented roles on the workers’ account, once IAM is on', () => {
+    const pd = registered.filter(
+      (r) => /IAM(Member|CustomRole)/.test(r.type) && !r.type.startsWith('gcp:kms/'),
+    );
+    expect(pd.map((r) => [r.type, r.inputs.role ?? r.inputs.roleId, r.inputs.member])).toEqual([
+      ['gcp:projects/iAMMember:IAMMember', 'roles/compute.storageAdmin', 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+      ['gcp:projects/iAMCustomRole:IAMCustomRole', 'k8s_platform_pd_csi_driver', undefined],
+      ['gcp:serviceaccount/iAMMember:IAMMember', 'roles/iam.serviceAccountUser', 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+      ['gcp:projects/iAMMember:IAMMember', undefined, 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
+    ]); // prettier-ignore
+    for (const r of pd)
+      expect(built.recorder.typedDependsOn.get(`${r.type} ${r.name}`)).toEqual(
+        expect.arrayContaining(['api-resourceManager', 'api-iam']),
+      );
   });
 
   it('points the Vault seal at the key and mounts the key file from a Secret', async () => {

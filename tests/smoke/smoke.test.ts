@@ -1,4 +1,4 @@
-import { HttpSend } from '../../infra/platform/kube-api';
+import { HttpSend } from '../../infra/kube/kube-api';
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import { report, smoke } from '../../scripts/smoke/smoke';
 

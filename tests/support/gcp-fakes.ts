@@ -51,8 +51,17 @@ export function gcpFakes(): {
           ...args.inputs,
           name: `projects/acme-platform-1/roles/${String(args.inputs.roleId)}`,
         };
+      case 'gcp:storage/bucket:Bucket':
+        // Pulumi's auto-naming: the resource name and a random suffix.
+        return { ...args.inputs, name: `${args.name}-0a1b2c3` };
+      case 'gcp:compute/disk:Disk':
+        return { ...args.inputs, selfLink: `zones/europe-west1-b/disks/${args.name}` };
       case 'gcp:compute/instance:Instance':
-        return { ...args.inputs, selfLink: `zones/europe-west1-b/instances/${args.name}` };
+        return {
+          ...args.inputs,
+          selfLink: `zones/europe-west1-b/instances/${args.name}`,
+          instanceId: `instance-id-of-${args.name}`,
+        };
       default:
         return undefined;
     }

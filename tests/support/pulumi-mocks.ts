@@ -74,22 +74,26 @@ export function dependencyRecorder(known: ReadonlyMap<pulumi.Resource, string> =
   dependsOn: Map<string, string[]>;
   props: Map<string, pulumi.Inputs>;
   opts: Map<string, pulumi.ResourceOptions>;
+  /** dependsOn by `<type token> <name>`, for names several resources share. */
+  typedDependsOn: Map<string, string[]>;
 } {
   const names = new Map<pulumi.Resource, string>(known);
   const dependsOn = new Map<string, string[]>();
   const props = new Map<string, pulumi.Inputs>();
   const opts = new Map<string, pulumi.ResourceOptions>();
+  const typedDependsOn = new Map<string, string[]>();
   return {
     dependsOn,
     props,
     opts,
+    typedDependsOn,
     transformation: (args) => {
       names.set(args.resource, args.name);
-      const deps = ([] as unknown[]).concat(args.opts.dependsOn ?? []);
-      dependsOn.set(
-        args.name,
-        deps.map((d) => names.get(d as pulumi.Resource) ?? '?'),
-      );
+      const deps = ([] as unknown[])
+        .concat(args.opts.dependsOn ?? [])
+        .map((d) => names.get(d as pulumi.Resource) ?? '?');
+      dependsOn.set(args.name, deps);
+      typedDependsOn.set(`${args.type} ${args.name}`, deps);
       props.set(args.name, args.props);
       opts.set(args.name, args.opts);
       return undefined;

@@ -85,7 +85,8 @@ export class ClusterPki extends pulumi.ComponentResource {
       new random.RandomString(
         `${name}-token-${id}`,
         { length, upper: false, special: false, lower: true, numeric: true },
-        o,
+        // RandomString keeps its result in plain state unless told: the token is a credential.
+        { ...o, additionalSecretOutputs: ['result'] },
       ).result;
     const token = pulumi.secret(pulumi.interpolate`${part('id', 6)}.${part('secret', 16)}`);
     const encryption = new random.RandomBytes(`${name}-encryption`, { length: 32 }, o);

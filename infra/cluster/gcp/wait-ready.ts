@@ -2,7 +2,7 @@
 //   api:   the API server answers /readyz (the control plane's `kubeadm init` is done);
 //   nodes: the expected number of nodes are Ready (workers joined and the CNI runs).
 // It reads the kubeconfig from KUBECONFIG_CONTENT (a Pulumi secret) and prints progress only.
-import { HttpSend, kubeApi, resolveKubeconfig } from '../../platform/kube-api';
+import { HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 
 export interface WaitOptions {
   readonly timeoutMs: number;

@@ -15,7 +15,7 @@ import {
   KubeCredentials,
   resolveKubeconfig,
   viaProxy,
-} from '../kube-api';
+} from '../../kube/kube-api';
 import { configureVault, initAndUnseal, secretInitStore, VaultConfiguration } from './configure';
 
 /** Name of the Secret that keeps Vault's init material, in Vault's namespace. */

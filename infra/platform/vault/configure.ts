@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HttpSend } from '../kube-api';
+import { HttpSend } from '../../kube/kube-api';
 import { AppVaultAccess, appPolicyHcl, appRoleParameters } from './app-access';
 
 /** What `vault operator init` returns, kept in the init store and nowhere else. */

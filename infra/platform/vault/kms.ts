@@ -6,6 +6,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { PLATFORM_ENDPOINTS } from '../../config/platform';
 import { GcpNetworking } from '../../cluster/cluster';
+import { needing } from '../../cluster/gcp/apis';
 
 export interface VaultSeal {
   /** server.extraEnvironmentVars for the gcpckms seal. */
@@ -21,7 +22,8 @@ export function vaultKmsSeal(
   provider: k8s.Provider,
   opts: pulumi.CustomResourceOptions,
 ): VaultSeal {
-  const g = { parent, provider: net.gcpProvider };
+  const base = { parent, provider: net.gcpProvider };
+  const g = needing(base, net.apis, 'kms');
   const stack = pulumi
     .getStack()
     .toLowerCase()
@@ -51,7 +53,7 @@ export function vaultKmsSeal(
       displayName: 'Vault auto-unseal (one KMS key, nothing else)',
       project: net.project,
     },
-    g,
+    needing(base, net.apis, 'iam'),
   );
   const member = pulumi.interpolate`serviceAccount:${account.email}`;
   // Encrypt/decrypt with this key, and read its metadata (the seal checks the key at start).
@@ -62,7 +64,11 @@ export function vaultKmsSeal(
       g,
     );
   }
-  const key = new gcp.serviceaccount.Key('vault-kms', { serviceAccountId: account.name }, g);
+  const key = new gcp.serviceaccount.Key(
+    'vault-kms',
+    { serviceAccountId: account.name },
+    needing(base, net.apis, 'iam'),
+  );
   const credentials = new k8s.core.v1.Secret(
     'vault-kms',
     {

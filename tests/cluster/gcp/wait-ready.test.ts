@@ -1,4 +1,4 @@
-import { HttpAnswer } from '../../../infra/platform/kube-api';
+import { HttpAnswer } from '../../../infra/kube/kube-api';
 import { waitForApi, waitForNodes } from '../../../infra/cluster/gcp/wait-ready';
 
 // The bounded waits, with a fake API server and a fake clock (no real sleeping).

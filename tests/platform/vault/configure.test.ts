@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { HttpSend } from '../../../infra/platform/kube-api';
+import { HttpSend } from '../../../infra/kube/kube-api';
 import {
   configureVault,
   InitMaterial,

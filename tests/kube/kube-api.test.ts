@@ -8,7 +8,7 @@ import {
   proxyPath,
   resolveKubeconfig,
   viaProxy,
-} from '../../infra/platform/kube-api';
+} from '../../infra/kube/kube-api';
 
 // `npm run verify` talks to a real kube-apiserver with these; here the kubeconfig forms.
 const KUBECONFIG = `

@@ -1,6 +1,7 @@
-// A small Kubernetes API client built from a kubeconfig, for the few calls the platform layer
-// makes outside Pulumi's resources: reading and writing one Secret, and reaching an in-cluster
-// Service through the API server's service proxy (so Vault never needs a public address and no
+// A small Kubernetes API client built from a kubeconfig. It sits below the cluster and platform
+// layers, for the few calls they make outside Pulumi's resources: the cluster's readiness waits
+// and node drains, and the platform's Vault step (one Secret, and an in-cluster Service reached
+// through the API server's service proxy, so Vault never needs a public address and no
 // port-forward is left running).
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
