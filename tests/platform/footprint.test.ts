@@ -99,6 +99,19 @@ describe('refusing workers the platform would fill beyond a third', () => {
     );
   });
 
+  it('judges the count too: 5 × e2-standard-2 is refused, 8 are enough', () => {
+    expect(() => refuseOversizedPlatform(5, 'e2-standard-2')).toThrow(
+      "on 5 workers the platform would request 3360m CPU / 4784Mi of the workers' 9000m / 35340Mi allocatable (37.3 % CPU, 13.5 % memory)",
+    );
+    expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).not.toThrow();
+  });
+
+  it('refuses on memory alone: 3 × e2-highcpu-4', () => {
+    expect(() => refuseOversizedPlatform(3, 'e2-highcpu-4')).toThrow(
+      "of the workers' 11400m / 8916Mi allocatable (22.1 % CPU, 44.7 % memory), more than one third",
+    );
+  });
+
   it('refuses a machine type it knows no shape of, naming the key', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-small')).toThrow(
       'k8s-platform.workerMachineType = "e2-small" is invalid: must be a predefined machine type "<family>-<standard|highmem|highcpu>-<vCPUs>", such as "e2-standard-2"',
