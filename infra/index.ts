@@ -17,6 +17,7 @@ import { minikubeCluster } from './cluster/minikube';
 import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
+import { refuseOversizedPlatform } from './platform/footprint';
 import { Platform, VaultApp } from './platform/platform';
 
 const root = resolve(__dirname, '..');
@@ -38,10 +39,10 @@ const SECRET_CONFIG: Readonly<Record<string, string>> = {
 
 function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
   if (s.target === 'minikube') return { cluster: minikubeCluster(s) };
-  const gcp = new GcpCluster(
-    'cluster',
-    readGcpConfig((key) => config.get(key)),
-  );
+  const gcpConfig = readGcpConfig((key) => config.get(key));
+  // Refused before anything is registered: workers the platform would fill beyond a third.
+  refuseOversizedPlatform(gcpConfig.workers.count, gcpConfig.workers.machineType);
+  const gcp = new GcpCluster('cluster', gcpConfig);
   return { cluster: gcp.cluster, gcp };
 }
 

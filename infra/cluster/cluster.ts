@@ -40,4 +40,9 @@ export interface Cluster {
   readonly networking: MinikubeNetworking | GcpNetworking;
   /** Resources the platform must wait for (the cluster's readiness check on gcp). */
   readonly ready: readonly pulumi.Resource[];
+  /**
+   * The workers the platform schedules on (gcp); minikube leaves it out, its one node is
+   * MINIKUBE_SHAPE in infra/platform/footprint.ts.
+   */
+  readonly workers?: { readonly count: number; readonly machineType: string };
 }

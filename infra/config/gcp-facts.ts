@@ -130,6 +130,36 @@ export const MACHINE_SHAPES: Readonly<
 };
 
 /**
+ * Memory per vCPU of each family and kind, in GiB (Google's machine family pages write "GB" for
+ * what is GiB: e2-standard-2 has 8 GB, 8192 MiB): `<family>-<kind>-<n>` has n times this much.
+ * From the same pages (https://cloud.google.com/compute/docs/general-purpose-machines,
+ * https://cloud.google.com/compute/docs/compute-optimized-machines) and checked against every
+ * shape of MACHINE_SHAPES in the price list named there; the shapes that break their family's
+ * rule are in MACHINE_MEMORY_EXCEPTIONS.
+ */
+export const MEMORY_PER_VCPU_GIB: Readonly<
+  Record<string, Readonly<Partial<Record<MachineKind, number>>>>
+> = {
+  e2: { standard: 4, highmem: 8, highcpu: 1 },
+  n1: { standard: 3.75, highmem: 6.5, highcpu: 0.9 },
+  n2: { standard: 4, highmem: 8, highcpu: 1 },
+  n2d: { standard: 4, highmem: 8, highcpu: 1 },
+  n4: { standard: 4, highmem: 8, highcpu: 2 },
+  c2: { standard: 4 },
+  c2d: { standard: 4, highmem: 8, highcpu: 2 },
+  c3: { standard: 4, highmem: 8, highcpu: 2 },
+  c3d: { standard: 4, highmem: 8, highcpu: 2 },
+  t2d: { standard: 4 },
+};
+
+/** Shapes whose memory (GiB) is not their family's per-vCPU rule. */
+export const MACHINE_MEMORY_EXCEPTIONS: Readonly<Record<string, number>> = {
+  'n2-highmem-128': 864,
+  'c3d-highcpu-180': 354,
+  'c3d-highcpu-360': 708,
+};
+
+/**
  * IPv4 subnets (https://cloud.google.com/vpc/docs/subnets): the smallest primary range GCP
  * creates is a /29, and it reserves 4 addresses of every primary range (the network address,
  * the default gateway, the second-to-last address and the broadcast address).

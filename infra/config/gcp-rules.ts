@@ -1,7 +1,15 @@
 // Rules of the gcp target's values that rest on the facts in gcp-facts.ts: machine shapes, how
 // large the subnet and the admin ranges may be, and the cluster name's bounds. gcp.ts reads the
 // keys and applies them.
-import { MACHINE_KINDS, MACHINE_SHAPES, MachineKind, SUBNET } from './gcp-facts';
+import { ConfigError } from './errors';
+import {
+  MACHINE_KINDS,
+  MACHINE_MEMORY_EXCEPTIONS,
+  MACHINE_SHAPES,
+  MachineKind,
+  MEMORY_PER_VCPU_GIB,
+  SUBNET,
+} from './gcp-facts';
 
 /** `<family>-<kind>-<vCPUs>`, for the families and kinds the shape table knows. */
 const MACHINE_TYPE = new RegExp(
@@ -54,6 +62,31 @@ export function machineTypeProblem(machineType: string): string | undefined {
 /** The vCPUs of a machine type (0 when it is not a predefined shape). */
 export function vcpus(machineType: string): number {
   return Number(MACHINE_TYPE.exec(machineType)?.[3] ?? 0);
+}
+
+/** A machine's vCPUs (in millicores) and memory, as Compute Engine gives them to the guest. */
+export interface MachineShape {
+  readonly machineType: string;
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}
+
+/**
+ * The shape of a predefined machine type, from the family rules in gcp-facts.ts; refuses a type
+ * the shape table does not know, naming `key` (the stack key the type came from).
+ */
+export function machineShape(machineType: string, key = 'workerMachineType'): MachineShape {
+  const problem = machineTypeProblem(machineType);
+  if (problem !== undefined)
+    throw new ConfigError([{ key: `k8s-platform.${key}`, value: machineType, allowed: problem }]);
+  const [, family = '', kind = ''] = MACHINE_TYPE.exec(machineType) ?? [];
+  const cpus = vcpus(machineType);
+  const perVcpu = MEMORY_PER_VCPU_GIB[family]?.[kind as MachineKind] ?? NaN;
+  const gib = Object.hasOwn(MACHINE_MEMORY_EXCEPTIONS, machineType)
+    ? (MACHINE_MEMORY_EXCEPTIONS[machineType] ?? NaN)
+    : cpus * perVcpu;
+  // Fractional GiB (n1-highcpu-2: 1.8) round down to whole MiB, as Compute Engine lists them.
+  return { machineType, cpuMillis: cpus * 1000, memoryMiB: Math.floor(gib * 1024) };
 }
 
 /** The largest subnet prefix (smallest range) that holds `nodes` beside GCP's reserved addresses. */

@@ -19,6 +19,25 @@ export const NODE_IMAGES = [
   'ubuntu-os-cloud/ubuntu-2404-lts-amd64',
 ] as const;
 
+/**
+ * Workers by default: three, of 4 vCPUs and 16 GiB. On e2-standard-2 workers, what the cluster
+ * and the platform run (Calico, kube-proxy, CoreDNS, the add-ons) would request about half of
+ * the CPU the kubelets offer; on e2-standard-4 it is under a quarter (`npm run footprint`).
+ */
+export const DEFAULT_WORKER_COUNT = 3;
+export const DEFAULT_WORKER_MACHINE_TYPE = 'e2-standard-4';
+
+/**
+ * The fewest workers the platform schedules on: Vault runs 3 raft servers with required
+ * anti-affinity (one per worker; 3 is the smallest odd quorum that survives losing one), and
+ * ingress-nginx 2 replicas spread with DoNotSchedule. On 1 or 2 workers Vault's third server
+ * would stay Pending. Replica counts that shrink with the worker count would give Vault a quorum
+ * of 1 (no fault tolerance) on the very clusters that can least afford to lose it, so the
+ * minimum is raised instead.
+ */
+export const MIN_WORKERS = 3;
+export const MAX_WORKERS = 20;
+
 export const DISK_TYPES = ['pd-standard', 'pd-balanced', 'pd-ssd'] as const;
 
 /** Google's IAP TCP forwarding range: the only source allowed to reach SSH. */
@@ -110,8 +129,13 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     `one of ${NODE_IMAGES.map((i) => `"${i}"`).join(', ')}`,
   );
 
-  const group = (prefix: 'controlPlane' | 'worker', diskGb: number, diskType: string) => {
-    const machineType = get(`${prefix}MachineType`) ?? 'e2-standard-2';
+  const group = (
+    prefix: 'controlPlane' | 'worker',
+    diskGb: number,
+    diskType: string,
+    fallback: string,
+  ) => {
+    const machineType = get(`${prefix}MachineType`) ?? fallback;
     const problem = machineTypeProblem(machineType);
     const exists = c.require(
       problem === undefined,
@@ -137,10 +161,15 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     );
     return { machineType, diskGb: disk, diskType: type as NodeGroup['diskType'] };
   };
-  const controlPlane = group('controlPlane', 50, 'pd-ssd');
-  const worker = group('worker', 40, 'pd-balanced');
-  const count = Number(get('workerCount') ?? 3);
-  const countOk = c.integer('workerCount', count, 1, 20);
+  const controlPlane = group('controlPlane', 50, 'pd-ssd', 'e2-standard-2');
+  const worker = group('worker', 40, 'pd-balanced', DEFAULT_WORKER_MACHINE_TYPE);
+  const count = Number(get('workerCount') ?? DEFAULT_WORKER_COUNT);
+  const countOk = c.require(
+    Number.isInteger(count) && count >= MIN_WORKERS && count <= MAX_WORKERS,
+    'workerCount',
+    count,
+    `an integer from ${MIN_WORKERS} to ${MAX_WORKERS} (the platform needs ${MIN_WORKERS} workers: Vault's 3 raft servers each on their own worker, ingress-nginx's 2 replicas spread with DoNotSchedule)`,
+  );
 
   const cidr = (key: string, fallback: string) => {
     const value = get(key) ?? fallback;

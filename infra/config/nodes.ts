@@ -86,3 +86,19 @@ export function nodeReserved(r: {
 
 /** The total kept back per node, in millicores and MiB. */
 export const NODE_RESERVED = nodeReserved(KUBELET_RESERVED);
+
+/**
+ * What the kubelet offers pods on a node of `capacity`: capacity minus system-reserved,
+ * kube-reserved and the memory eviction threshold (the kubelet's Node Allocatable rule). The
+ * capacity here is the machine type's nominal size; the kernel keeps a few percent of the
+ * memory from the kubelet's view, so the real figure is slightly lower.
+ */
+export function nodeAllocatable(capacity: {
+  readonly cpuMillis: number;
+  readonly memoryMiB: number;
+}): { cpuMillis: number; memoryMiB: number } {
+  return {
+    cpuMillis: capacity.cpuMillis - NODE_RESERVED.cpuMillis,
+    memoryMiB: capacity.memoryMiB - NODE_RESERVED.memoryMiB,
+  };
+}

@@ -1,312 +1,271 @@
-// What the platform asks of the default gcp cluster's workers, computed from the very values
-// files Helm installs (and the PD CSI driver's kustomize patch), so that a change of requests or
-// replicas shows up here. `npm run footprint` prints the table; tests/platform/footprint.test.ts
-// fails when the platform would take more than a third of the workers' CPU or memory.
+// What runs on the workers before the application does, and how much of them it asks for: the
+// platform's add-ons (from the values files Helm installs, through the pod model of
+// footprint-pods.ts), Calico (from the Installation the calico chart renders), kubeadm's
+// kube-proxy and CoreDNS, and on gcp the PD CSI driver (its kustomize patch). `npm run footprint`
+// prints the table; `refuseOversizedPlatform` stops a gcp stack whose workers it would fill
+// beyond a third, and tests/platform/footprint.test.ts holds the defaults to that.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ClusterTarget } from '../config/environments';
-import { NODE_RESERVED } from '../config/nodes';
-import { parseCpuMillis, parseMemoryBytes } from '../config/quantities';
-import { CHARTS_DIR, PlatformChart, wrapperChart } from './charts';
+import { springApiProfiles } from '../apps/environments';
+import { VAULT_AGENT_RESOURCES } from '../apps/spring-api/vault';
+import { KUBE_SYSTEM_PODS } from '../cluster/system-pods';
+import { ClusterTarget, EnvironmentName } from '../config/environments';
+import { ConfigError } from '../config/errors';
+import { DEFAULT_WORKER_COUNT, DEFAULT_WORKER_MACHINE_TYPE } from '../config/gcp';
+import { machineShape } from '../config/gcp-rules';
+import { nodeAllocatable } from '../config/nodes';
+import { CHARTS_DIR } from './charts';
+import { checkRendered } from './footprint-render';
+import { footprintTable, pct } from './footprint-table';
+import { typhaReplicas, WORKLOADS } from './footprint-pods';
+import {
+  at,
+  mergedValues,
+  podRequests,
+  Requests,
+  requestsOf,
+  sum,
+  Values,
+} from './footprint-values';
 
-/** A node's size, and what the kubelet keeps for the system (the cluster layer configures it). */
-export interface NodeShape {
-  readonly machineType: string;
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
-
-/** Compute Engine machine types the defaults use (vCPUs and memory as Google lists them). */
-export const MACHINE_TYPES: Readonly<Record<string, NodeShape>> = {
-  'e2-standard-2': { machineType: 'e2-standard-2', cpuMillis: 2000, memoryMiB: 8192 },
-  'e2-standard-4': { machineType: 'e2-standard-4', cpuMillis: 4000, memoryMiB: 16384 },
-};
-
-/** One container's requests, in millicores and MiB. */
-interface Requests {
-  readonly cpuMillis: number;
-  readonly memoryMiB: number;
-}
+export type { Requests } from './footprint-values';
 
 export interface FootprintRow {
-  readonly addon: string;
-  readonly component: string;
+  /** `platform`: the add-ons; `cluster`: what the cluster itself runs (CNI, kube-proxy, DNS). */
+  readonly share: 'platform' | 'cluster';
+  readonly source: string;
+  readonly object: string;
   /** Pods on the workers (a DaemonSet: one per worker). */
   readonly pods: number;
   /** Requests of one pod. */
   readonly perPod: Requests;
 }
 
+/** The application's share beside it: the API's replicas (its database is outside). */
+export interface AppShare {
+  readonly environment: EnvironmentName;
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  readonly perPod: Requests;
+}
+
 export interface Footprint {
+  readonly workers: number;
   readonly rows: readonly FootprintRow[];
+  readonly platform: Requests;
+  /** Everything on the workers: the platform and the cluster's own pods. */
   readonly total: Requests;
   readonly allocatable: Requests;
-  readonly cpuShare: number;
-  readonly memoryShare: number;
-}
-
-type Values = Record<string, unknown>;
-
-function isObject(v: unknown): v is Values {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function merge(base: Values, over: Values): Values {
-  const out: Values = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isObject(b) && isObject(v) ? merge(b, v) : v;
-  }
-  return out;
-}
-
-function at(values: Values, path: string): unknown {
-  return path.split('.').reduce<unknown>((v, key) => (isObject(v) ? v[key] : undefined), values);
-}
-
-/** Requests of a `resources` block; fails, naming the place, when either is missing. */
-function requestsOf(resources: unknown, where: string): Requests {
-  const requests = isObject(resources) ? resources.requests : undefined;
-  const limits = isObject(resources) ? resources.limits : undefined;
-  const cpu = isObject(requests) ? requests.cpu : undefined;
-  const memory = isObject(requests) ? requests.memory : undefined;
-  if (typeof cpu !== 'string' || typeof memory !== 'string')
-    throw new Error(`${where}: requests.cpu and requests.memory must be set explicitly`);
-  if (!isObject(limits) || typeof limits.memory !== 'string')
-    throw new Error(`${where}: limits.memory must be set explicitly`);
-  return {
-    cpuMillis: parseCpuMillis(cpu) ?? NaN,
-    memoryMiB: (parseMemoryBytes(memory) ?? NaN) / 2 ** 20,
-  };
-}
-
-function sum(list: readonly Requests[]): Requests {
-  return list.reduce(
-    (a, b) => ({ cpuMillis: a.cpuMillis + b.cpuMillis, memoryMiB: a.memoryMiB + b.memoryMiB }),
-    { cpuMillis: 0, memoryMiB: 0 },
-  );
-}
-
-/**
- * Containers whose requests are not in our values but set by an operator at run time, with
- * the figures it uses: prometheus-operator's config-reloader sidecar (its defaults, 10m/50Mi),
- * injected into the Prometheus and Alertmanager pods.
- */
-const CONFIG_RELOADER: Requests = { cpuMillis: 10, memoryMiB: 50 };
-
-interface PodModel {
-  readonly addon: PlatformChart | 'gce-pd-csi-driver';
-  readonly component: string;
-  /** Paths of `resources` blocks in the chart's merged values (one per container). */
-  readonly containers: readonly string[];
-  readonly extra?: readonly Requests[];
-  /** A replica count, a values path holding it (`values:<path>`), or one per worker. */
-  readonly replicas: number | `values:${string}` | 'each-worker';
-  /** Only when this values path is true (or absent and `defaultOn`). */
-  readonly enabledBy?: string;
-}
-
-const PODS: readonly PodModel[] = [
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'prometheus',
-    containers: ['kube-prometheus-stack.prometheus.prometheusSpec.resources'],
-    extra: [CONFIG_RELOADER],
-    replicas: 1,
-  },
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'alertmanager',
-    containers: ['kube-prometheus-stack.alertmanager.alertmanagerSpec.resources'],
-    extra: [CONFIG_RELOADER],
-    replicas: 1,
-  },
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'prometheus-operator',
-    containers: ['kube-prometheus-stack.prometheusOperator.resources'],
-    replicas: 1,
-  },
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'kube-state-metrics',
-    containers: ['kube-prometheus-stack.kube-state-metrics.resources'],
-    replicas: 1,
-  },
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'node-exporter',
-    containers: ['kube-prometheus-stack.prometheus-node-exporter.resources'],
-    replicas: 'each-worker',
-  },
-  {
-    addon: 'kube-prometheus-stack',
-    component: 'grafana (+ dashboard and datasource sidecars)',
-    containers: [
-      'kube-prometheus-stack.grafana.resources',
-      'kube-prometheus-stack.grafana.sidecar.resources',
-      'kube-prometheus-stack.grafana.sidecar.resources',
-    ],
-    replicas: 1,
-  },
-  {
-    addon: 'metallb',
-    component: 'controller',
-    containers: ['metallb.controller.resources'],
-    replicas: 1,
-  },
-  {
-    addon: 'metallb',
-    component: 'speaker',
-    containers: ['metallb.speaker.resources'],
-    replicas: 'each-worker',
-    enabledBy: 'metallb.speaker.enabled',
-  },
-  {
-    addon: 'ingress-nginx',
-    component: 'controller',
-    containers: ['ingress-nginx.controller.resources'],
-    replicas: 'values:ingress-nginx.controller.replicaCount',
-  },
-  {
-    addon: 'vault',
-    component: 'server',
-    containers: ['vault.server.resources'],
-    replicas: 'values:vault.server.ha.replicas',
-  },
-  {
-    addon: 'vault',
-    component: 'agent injector',
-    containers: ['vault.injector.resources'],
-    replicas: 'values:vault.injector.replicas',
-  },
-];
-
-/** Requests of the PD CSI driver's pods, from the kustomize patch that sets them. */
-function pdCsiRows(workers: number, patchFile: string): FootprintRow[] {
-  const docs = parseAllDocuments(readFileSync(patchFile, 'utf8')).map((d) => d.toJS() as Values);
-  return docs.map((doc) => {
-    const kind = String(doc.kind);
-    const name = String(at(doc, 'metadata.name'));
-    const containers = (at(doc, 'spec.template.spec.containers') ?? []) as Values[];
-    const perPod = sum(
-      containers.map((c) => requestsOf(c.resources, `${patchFile}: ${name}/${String(c.name)}`)),
-    );
-    return {
-      addon: 'gce-pd-csi-driver',
-      component: kind === 'DaemonSet' ? `${name} (per node)` : name,
-      pods: kind === 'DaemonSet' ? workers : 1,
-      perPod,
-    };
-  });
-}
-
-const REPO_ROOT = resolve(__dirname, '..', '..');
-
-/** The platform's requests on `workers` workers of `machineType`, as installed on gcp. */
-export function gcpFootprint(
-  workers = 3,
-  machineType = 'e2-standard-2',
-  chartsDir = CHARTS_DIR,
-): Footprint {
-  const shape = MACHINE_TYPES[machineType];
-  if (!shape) throw new Error(`no shape known for machine type ${machineType}`);
-  return platformFootprint(
-    'gcp',
-    workers,
-    {
-      cpuMillis: workers * (shape.cpuMillis - NODE_RESERVED.cpuMillis),
-      memoryMiB: workers * (shape.memoryMiB - NODE_RESERVED.memoryMiB),
-    },
-    chartsDir,
-  );
+  /** Shares of the allocatable, platform alone and everything. */
+  readonly platformShare: { readonly cpu: number; readonly memory: number };
+  readonly totalShare: { readonly cpu: number; readonly memory: number };
+  readonly app: AppShare;
 }
 
 /** The minikube the README recommends (--cpus=4 --memory=8g); its kubelet reserves nothing. */
 export const MINIKUBE_SHAPE: Requests = { cpuMillis: 4000, memoryMiB: 8192 };
 
-/** The platform's requests on a one-node minikube, as installed there. */
-export function minikubeFootprint(chartsDir = CHARTS_DIR): Footprint {
-  return platformFootprint('minikube', 1, MINIKUBE_SHAPE, chartsDir);
+const REPO_ROOT = resolve(__dirname, '..', '..');
+const PD_CSI_PATCH = join(REPO_ROOT, 'infra', 'platform', 'storage', 'gce-pd', 'resources.yaml');
+
+const asResources = (r: { cpu: string; memory: string; memoryLimit: string }) => ({
+  requests: { cpu: r.cpu, memory: r.memory },
+  limits: { memory: r.memoryLimit },
+});
+
+function chartRows(target: ClusterTarget, workers: number, chartsDir: string): FootprintRow[] {
+  const cache = new Map<string, Values>();
+  const valuesOf = (chart: string) =>
+    cache.get(chart) ?? cache.set(chart, mergedValues(chart, target, chartsDir)).get(chart)!;
+  const rows: FootprintRow[] = [];
+  for (const w of WORKLOADS) {
+    if (w.targets && !w.targets.includes(target)) continue;
+    const values = valuesOf(w.chart);
+    if (w.enabledBy && at(values, w.enabledBy) === false) continue;
+    const where = (c: { name: string; resources: string }) =>
+      `charts/${w.chart} (${target}) ${w.object}, container ${c.name} (values ${c.resources})`;
+    const each = w.containers.map((c) => ({ c, r: requestsOf(at(values, c.resources), where(c)) }));
+    if (w.replicas === 'job') continue;
+    const perPod = podRequests(
+      each.filter((e) => !e.c.init).map((e) => e.r),
+      each.filter((e) => e.c.init).map((e) => e.r),
+    );
+    const pods =
+      w.replicas === 'each-worker'
+        ? workers
+        : w.replicas === 'typha'
+          ? typhaReplicas(workers + 1) // the control plane is a node too
+          : typeof w.replicas === 'number'
+            ? w.replicas
+            : Number(at(values, w.replicas.slice('values:'.length)) ?? 1);
+    const share = w.chart === 'calico' ? 'cluster' : 'platform';
+    rows.push({ share, source: `charts/${w.chart}`, object: w.object, pods, perPod });
+  }
+  return rows;
 }
 
-function platformFootprint(
+/** The PD CSI driver's pods, from the kustomize patch that sets their requests. */
+function pdCsiRows(workers: number): FootprintRow[] {
+  const docs = parseAllDocuments(readFileSync(PD_CSI_PATCH, 'utf8')).map((d) => d.toJS() as Values);
+  return docs.map((doc) => {
+    const object = `${String(doc.kind)} ${String(at(doc, 'metadata.name'))}`;
+    const containers = (at(doc, 'spec.template.spec.containers') ?? []) as Values[];
+    const perPod = sum(
+      containers.map((c) =>
+        requestsOf(
+          c.resources,
+          `infra/platform/storage/gce-pd ${object}, container ${String(c.name)}`,
+        ),
+      ),
+    );
+    const pods = doc.kind === 'DaemonSet' ? workers : 1;
+    return { share: 'platform', source: 'gce-pd-csi-driver', object, pods, perPod };
+  });
+}
+
+/**
+ * kubeadm's kube-proxy (one per worker) and CoreDNS. On minikube the one node is also the
+ * control plane, so kubeadm's static pods count too, with the requests kubeadm gives them
+ * (kube-apiserver 250m, kube-controller-manager 200m, kube-scheduler 100m, etcd 100m / 100Mi),
+ * and minikube runs one CoreDNS.
+ */
+function kubeadmRows(target: ClusterTarget, workers: number): FootprintRow[] {
+  const { kubeProxy, coreDns } = KUBE_SYSTEM_PODS;
+  const row = (object: string, pods: number, perPod: Requests): FootprintRow => ({
+    share: 'cluster',
+    source: 'kubeadm',
+    object,
+    pods,
+    perPod,
+  });
+  const rows = [
+    row('DaemonSet kube-proxy', workers, requestsOf(asResources(kubeProxy), 'kube-proxy')),
+    row(
+      'Deployment coredns',
+      target === 'minikube' ? 1 : coreDns.replicas,
+      requestsOf(asResources(coreDns), 'coredns'),
+    ),
+  ];
+  if (target === 'minikube')
+    rows.push(row('static pods of the control plane', 1, { cpuMillis: 650, memoryMiB: 100 }));
+  return rows;
+}
+
+/** The API's profile: its replicas and one pod's requests (the Vault agent is an init). */
+export function appShare(environment: EnvironmentName): AppShare {
+  const prod = springApiProfiles({})[environment];
+  const api = requestsOf(
+    asResources({
+      cpu: prod.resources?.cpuRequest ?? '',
+      memory: prod.resources?.memoryRequest ?? '',
+      memoryLimit: prod.resources?.memoryLimit ?? '',
+    }),
+    `spring-api (${environment})`,
+  );
+  const agent = requestsOf(
+    asResources({
+      cpu: VAULT_AGENT_RESOURCES.cpuRequest,
+      memory: VAULT_AGENT_RESOURCES.memoryRequest,
+      memoryLimit: VAULT_AGENT_RESOURCES.memoryLimit,
+    }),
+    'vault agent',
+  );
+  return {
+    environment,
+    minReplicas: prod.autoscaling?.minReplicas ?? prod.replicas ?? 1,
+    maxReplicas: prod.autoscaling?.maxReplicas ?? prod.replicas ?? 1,
+    perPod: podRequests([api], [agent]),
+  };
+}
+
+function footprint(
   target: ClusterTarget,
   workers: number,
   allocatable: Requests,
   chartsDir: string,
 ): Footprint {
-  const merged = new Map<string, Values>();
-  const valuesOf = (addon: PlatformChart): Values => {
-    const cached = merged.get(addon);
-    if (cached) return cached;
-    const values = wrapperChart(addon, chartsDir)
-      .values(target)
-      .reduce<Values>((a, b) => merge(a, b), {});
-    merged.set(addon, values);
-    return values;
-  };
-  const rows: FootprintRow[] = [];
-  for (const pod of PODS) {
-    if (pod.addon === 'gce-pd-csi-driver') continue;
-    const values = valuesOf(pod.addon);
-    if (pod.enabledBy && at(values, pod.enabledBy) === false) continue;
-    const replicas =
-      pod.replicas === 'each-worker'
-        ? workers
-        : typeof pod.replicas === 'number'
-          ? pod.replicas
-          : Number(at(values, pod.replicas.slice('values:'.length)) ?? 1);
-    const perPod = sum([
-      ...pod.containers.map((path) =>
-        requestsOf(at(values, path), `charts/${pod.addon} (${target}) ${path}`),
-      ),
-      ...(pod.extra ?? []),
-    ]);
-    rows.push({ addon: pod.addon, component: pod.component, pods: replicas, perPod });
-  }
-  if (target === 'gcp')
-    rows.push(
-      ...pdCsiRows(
-        workers,
-        join(REPO_ROOT, 'infra', 'platform', 'storage', 'gce-pd', 'resources.yaml'),
-      ),
+  const rows = [
+    ...chartRows(target, workers, chartsDir),
+    ...(target === 'gcp' ? pdCsiRows(workers) : []),
+    ...kubeadmRows(target, workers),
+  ];
+  const totalOf = (list: readonly FootprintRow[]) =>
+    sum(
+      list.map((r) => ({
+        cpuMillis: r.perPod.cpuMillis * r.pods,
+        memoryMiB: r.perPod.memoryMiB * r.pods,
+      })),
     );
-  const total = sum(
-    rows.map((r) => ({
-      cpuMillis: r.perPod.cpuMillis * r.pods,
-      memoryMiB: r.perPod.memoryMiB * r.pods,
-    })),
-  );
+  const platform = totalOf(rows.filter((r) => r.share === 'platform'));
+  const total = totalOf(rows);
+  const shareOf = (r: Requests) => ({
+    cpu: r.cpuMillis / allocatable.cpuMillis,
+    memory: r.memoryMiB / allocatable.memoryMiB,
+  });
   return {
+    workers,
     rows,
+    platform,
     total,
     allocatable,
-    cpuShare: total.cpuMillis / allocatable.cpuMillis,
-    memoryShare: total.memoryMiB / allocatable.memoryMiB,
+    platformShare: shareOf(platform),
+    totalShare: shareOf(total),
+    // minikube runs the dev profile; the gcp stacks staging and prod, prod the larger.
+    app: appShare(target === 'minikube' ? 'dev' : 'prod'),
   };
 }
 
-/** The footprint as a Markdown table, for the README and `npm run footprint`. */
-export function footprintTable(f: Footprint): string {
-  const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-  const lines = [
-    '| add-on | component | pods on workers | CPU / pod | memory / pod | CPU total | memory total |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-    ...f.rows.map(
-      (r) =>
-        `| ${r.addon} | ${r.component} | ${r.pods} | ${r.perPod.cpuMillis}m | ${r.perPod.memoryMiB}Mi | ` +
-        `${r.perPod.cpuMillis * r.pods}m | ${r.perPod.memoryMiB * r.pods}Mi |`,
-    ),
-    `| **platform** | | ${f.rows.reduce((a, r) => a + r.pods, 0)} | | | **${f.total.cpuMillis}m** | **${f.total.memoryMiB}Mi** |`,
-    `| allocatable | | | | | ${f.allocatable.cpuMillis}m | ${f.allocatable.memoryMiB}Mi |`,
-    `| **share** | | | | | **${pct(f.cpuShare)}** | **${pct(f.memoryShare)}** |`,
-  ];
-  return lines.join('\n');
+/** Everything on `workers` gcp workers of `machineType` (refused when the type is unknown). */
+export function gcpFootprint(
+  workers = DEFAULT_WORKER_COUNT,
+  machineType = DEFAULT_WORKER_MACHINE_TYPE,
+  chartsDir = CHARTS_DIR,
+): Footprint {
+  const node = nodeAllocatable(machineShape(machineType));
+  const allocatable = { cpuMillis: workers * node.cpuMillis, memoryMiB: workers * node.memoryMiB };
+  return footprint('gcp', workers, allocatable, chartsDir);
 }
 
-if (require.main === module) {
-  console.log(`gcp, 3 workers of e2-standard-2:\n\n${footprintTable(gcpFootprint())}\n`);
+/** Everything on the one-node minikube the README recommends. */
+export function minikubeFootprint(chartsDir = CHARTS_DIR): Footprint {
+  return footprint('minikube', 1, MINIKUBE_SHAPE, chartsDir);
+}
+
+/**
+ * Refuses (before anything is created) a gcp cluster whose workers the platform and the
+ * cluster's own pods would take more than a third of, giving both figures.
+ */
+export function refuseOversizedPlatform(
+  workers: number,
+  machineType: string,
+  chartsDir = CHARTS_DIR,
+): void {
+  const f = gcpFootprint(workers, machineType, chartsDir);
+  const up = Math.ceil; // a request given in M (10^6 bytes) is a fraction of a MiB
+  if (f.totalShare.cpu <= 1 / 3 && f.totalShare.memory <= 1 / 3) return;
+  throw new ConfigError([
+    {
+      key: 'k8s-platform.workerMachineType',
+      value: machineType,
+      allowed:
+        `a shape with room for applications: on ${workers} worker${workers === 1 ? '' : 's'} ` +
+        `the platform would request ${up(f.total.cpuMillis)}m CPU / ${up(f.total.memoryMiB)}Mi of ` +
+        `the workers' ${f.allocatable.cpuMillis}m / ${f.allocatable.memoryMiB}Mi allocatable ` +
+        `(${pct(f.totalShare.cpu)} CPU, ${pct(f.totalShare.memory)} memory), more than one third; ` +
+        'choose a larger workerMachineType or more workers (workerCount)',
+    },
+  ]);
+}
+
+if (require.main === module && process.argv[2] === '--rendered') {
+  const problems = checkRendered(resolve(process.argv[3] ?? ''));
+  console.log(
+    problems.length === 0 ? 'the footprint model matches the rendered charts' : problems.join('\n'),
+  );
+  process.exitCode = problems.length === 0 ? 0 : 1;
+} else if (require.main === module) {
+  const gcp = `${DEFAULT_WORKER_COUNT} workers of ${DEFAULT_WORKER_MACHINE_TYPE}`;
+  console.log(`gcp, ${gcp}:\n\n${footprintTable(gcpFootprint())}\n`);
   console.log(`minikube, one node of 4 CPUs and 8 GiB:\n\n${footprintTable(minikubeFootprint())}`);
 }

@@ -32,7 +32,7 @@ describe('gcp configuration', () => {
       zone: 'europe-west1-b',
       image: 'debian-cloud/debian-12',
       controlPlane: { machineType: 'e2-standard-2', diskGb: 50, diskType: 'pd-ssd' },
-      workers: { machineType: 'e2-standard-2', diskGb: 40, diskType: 'pd-balanced', count: 3 },
+      workers: { machineType: 'e2-standard-4', diskGb: 40, diskType: 'pd-balanced', count: 3 },
       network: {
         subnetCidr: '10.10.0.0/24',
         podCidr: '192.168.0.0/16',
@@ -68,10 +68,15 @@ describe('gcp configuration', () => {
     ]);
   });
 
-  it('refuses a worker count of 0', () => {
-    expect(issue({ workerCount: '0' })).toBe(
-      'k8s-platform.workerCount = 0 is invalid: must be an integer from 1 to 20',
-    );
+  const TOO_FEW =
+    "must be an integer from 3 to 20 (the platform needs 3 workers: Vault's 3 raft servers each on their own worker, ingress-nginx's 2 replicas spread with DoNotSchedule)";
+
+  it('refuses fewer workers than the platform schedules on (0, 1 and 2)', () => {
+    for (const count of ['0', '1', '2'])
+      expect(issue({ workerCount: count })).toBe(
+        `k8s-platform.workerCount = ${count} is invalid: ${TOO_FEW}`,
+      );
+    expect(read({ workerCount: '3' }).workers.count).toBe(3);
   });
 
   it('refuses a machine type of unknown shape', () => {
@@ -133,7 +138,7 @@ describe('gcp configuration', () => {
       [
         'k8s-platform.gcpProject = "X" is invalid: must be a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
         'k8s-platform.workerDiskType = "ssd" is invalid: must be one of "pd-standard", "pd-balanced", "pd-ssd"',
-        'k8s-platform.workerCount = -1 is invalid: must be an integer from 1 to 20',
+        `k8s-platform.workerCount = -1 is invalid: ${TOO_FEW}`,
       ].join('\n'),
     );
   });

@@ -1,4 +1,9 @@
-import { KUBELET_RESERVED, NODE_RESERVED, nodeReserved } from '../../infra/config/nodes';
+import {
+  KUBELET_RESERVED,
+  NODE_RESERVED,
+  nodeAllocatable,
+  nodeReserved,
+} from '../../infra/config/nodes';
 
 describe('what a node keeps back', () => {
   it('lists every hard eviction signal the kubelet defaults, not memory alone', () => {
@@ -42,5 +47,12 @@ describe('what a node keeps back', () => {
     ).toThrow(
       `KUBELET_RESERVED.evictionHard['memory.available']: "5%" is not a memory quantity such as "512Mi", "1Gi" or "1G"`,
     );
+  });
+
+  it('leaves a node its capacity minus the reservations as allocatable', () => {
+    expect(nodeAllocatable({ cpuMillis: 2000, memoryMiB: 8192 })).toEqual({
+      cpuMillis: 1800,
+      memoryMiB: 7068,
+    });
   });
 });

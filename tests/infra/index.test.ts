@@ -135,9 +135,24 @@ describe('the Pulumi program', () => {
     expect(load({ environment: 'prod', workerCount: '0' })).toThrow(
       [
         'k8s-platform.gcpProject = undefined is invalid: must be a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
-        'k8s-platform.workerCount = 0 is invalid: must be an integer from 1 to 20',
+        "k8s-platform.workerCount = 0 is invalid: must be an integer from 3 to 20 (the platform needs 3 workers: Vault's 3 raft servers each on their own worker, ingress-nginx's 2 replicas spread with DoNotSchedule)",
         'k8s-platform.adminCidrs = undefined is invalid: must be a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
       ].join('\n'),
+    );
+    expect(registered).toEqual([]);
+  });
+
+  it('refuses workers the platform would fill beyond a third, before registering anything', () => {
+    registered.length = 0;
+    expect(
+      load({
+        environment: 'prod',
+        gcpProject: 'acme-platform-1',
+        adminCidrs: '203.0.113.7/32',
+        workerMachineType: 'e2-standard-2',
+      }),
+    ).toThrow(
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

@@ -150,6 +150,7 @@ export class GcpCluster extends pulumi.ComponentResource {
         apis,
       },
       ready: [ready.nodesReady],
+      workers: { count: c.workers.count, machineType: c.workers.machineType },
     };
     this.registerOutputs({
       controlPlaneAddress: this.controlPlaneAddress,

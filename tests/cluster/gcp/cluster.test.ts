@@ -60,7 +60,7 @@ describe('the gcp cluster', () => {
     ).toEqual([
       ['k8s-platform-cp-0', 'e2-standard-2', ['k8s-platform-node', 'k8s-platform-control-plane'], false],
       ...[0, 1, 2].map((i) => [
-        `k8s-platform-worker-${i}`, 'e2-standard-2', ['k8s-platform-node', 'k8s-platform-worker'], true,
+        `k8s-platform-worker-${i}`, 'e2-standard-4', ['k8s-platform-node', 'k8s-platform-worker'], true,
       ]),
     ]); // prettier-ignore
     // The control plane boots from a disk of its own (etcd outlives the VM); workers' disks
@@ -323,6 +323,8 @@ describe('the gcp cluster', () => {
       'gcloud compute ssh k8s-platform-worker-2 --zone europe-west1-b --project acme-platform-1 --tunnel-through-iap',
     );
     expect(built.cluster.ready.length).toBe(1);
+    // The workers' shape, which the platform's footprint is judged against.
+    expect(built.cluster.workers).toEqual({ count: 3, machineType: 'e2-standard-4' });
   });
 });
 
