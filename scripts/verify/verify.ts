@@ -228,7 +228,7 @@ function checkPlatform(cluster: LocalCluster, t: Tally): void {
   t.failures.push(...rules.failures.map((f) => `rules: ${f}`));
   if (rules.failures.length === 0) t.passed++;
   console.log(
-    `verify: promtool: ${rules.rules} rules of the API check and pass their unit tests, which fail against a broken threshold; ` +
+    `verify: promtool: ${rules.rules} rules (the API's and the control plane upkeep's) check and pass their unit tests, which fail against a broken threshold; ` +
       `the dashboard's queries parse (${rules.failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
   const charts = checkCharts(join(root, '.tools', 'bin', 'helm'), cluster);
