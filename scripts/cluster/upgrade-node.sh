@@ -21,6 +21,8 @@ fi
 minor="${version%.*}"
 sources="${K8S_UPGRADE_APT_SOURCE:-/etc/apt/sources.list.d/kubernetes.list}"
 keyring="${K8S_UPGRADE_APT_KEYRING:-/etc/apt/keyrings/kubernetes-apt-keyring.gpg}"
+# Written by the control plane's startup script (infra/cluster/gcp/control-plane-script.ts).
+kube_proxy_patch="${K8S_UPGRADE_KUBE_PROXY_PATCH:-/etc/k8s-platform/kube-proxy-patch.json}"
 export DEBIAN_FRONTEND=noninteractive
 
 fail() {
@@ -59,6 +61,11 @@ case "$step" in
     install_exact kubeadm
     kubeadm upgrade plan "v$version"
     kubeadm upgrade apply -y "v$version"
+    # kubeadm rewrites kube-proxy's DaemonSet without the requests the startup script gave it.
+    if [[ -f "$kube_proxy_patch" ]]; then
+      kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system patch daemonset kube-proxy \
+        --type strategic --patch-file "$kube_proxy_patch"
+    fi
     ;;
   kubeadm-node)
     use_minor_repository

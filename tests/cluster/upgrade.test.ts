@@ -46,7 +46,7 @@ while [[ $# -gt 0 ]]; do
 done
 step="$(awk '{print $(NF-1)}' <<<"$cmd")"
 echo "gcloud ssh $vm $step zone=$zone project=$project iap=$iap quiet=$quiet" >>"$CALLS"
-FAKE_VM="$vm" K8S_UPGRADE_APT_SOURCE="$STATE/$vm.list" K8S_UPGRADE_APT_KEYRING="$STATE/$vm.gpg" bash -c "$cmd"`,
+FAKE_VM="$vm" K8S_UPGRADE_APT_SOURCE="$STATE/$vm.list" K8S_UPGRADE_APT_KEYRING="$STATE/$vm.gpg" K8S_UPGRADE_KUBE_PROXY_PATCH="$STATE/$vm.kube-proxy.json" bash -c "$cmd"`,
   sudo: `exec "$@"`,
   'apt-get': `echo "$FAKE_VM: apt-get $*" >>"$CALLS"
 if [[ -n "\${FAKE_FAIL:-}" && "$FAKE_VM: apt-get $*" == "$FAKE_FAIL"* ]]; then exit 100; fi
@@ -80,6 +80,8 @@ describe('scripts/cluster/upgrade.sh', () => {
       writeFileSync(join(state, `kubelet-${node}`), `v${server}\n`);
       writeFileSync(join(state, `${node}.list`), LIST(server.split('.').slice(0, 2).join('.')));
     }
+    // Only the control plane's startup script leaves kube-proxy's requests patch behind.
+    writeFileSync(join(state, `${CP}.kube-proxy.json`), '{}\n');
     const env = {
       CALLS: join(dir, 'calls'),
       STATE: state,
@@ -96,7 +98,7 @@ describe('scripts/cluster/upgrade.sh', () => {
   /** The calls that change something, in order. */
   const actions = (log: string[]) =>
     log.filter((l) =>
-      /^(kubectl (drain|uncordon) |gcloud ssh |\S+: kubeadm upgrade |\S+: systemctl restart )/.test(
+      /^(kubectl (drain|uncordon|.*patch daemonset) |gcloud ssh |\S+: kubeadm upgrade |\S+: systemctl restart )/.test(
         l,
       ),
     );
@@ -112,6 +114,8 @@ describe('scripts/cluster/upgrade.sh', () => {
       ssh(CP, 'kubeadm-apply'),
       `${CP}: kubeadm upgrade plan v1.33.5`,
       `${CP}: kubeadm upgrade apply -y v1.33.5`,
+      // kubeadm rewrote kube-proxy's DaemonSet: its requests go back on.
+      `kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system patch daemonset kube-proxy --type strategic --patch-file ${s.state}/${CP}.kube-proxy.json`,
       `kubectl drain ${CP} --ignore-daemonsets --delete-emptydir-data --timeout=10m`,
       ssh(CP, 'kubelet'),
       `${CP}: systemctl restart kubelet`,

@@ -12,6 +12,9 @@ import { tokenRotationInstall } from './token-rotation';
 export const INIT_DONE = '/var/lib/k8s-platform/kubeadm-init-done';
 
 /** kube-proxy's container resources, as the strategic merge patch the script applies. */
+/** Where the control plane keeps kube-proxy's requests patch (re-applied after upgrades). */
+export const KUBE_PROXY_PATCH_FILE = '/etc/k8s-platform/kube-proxy-patch.json';
+
 export function kubeProxyPatch(): string {
   const { cpu, memory, memoryLimit } = KUBE_SYSTEM_PODS.kubeProxy;
   return JSON.stringify({
@@ -85,9 +88,15 @@ fi
 
 step kube-proxy-requests
 # kubeadm's kube-proxy DaemonSet requests nothing; these are the figures the footprint counts.
+# The patch stays on the node: kubeadm upgrade apply rewrites the DaemonSet, and
+# scripts/cluster/upgrade-node.sh applies it again from here.
+install -d -m 0755 "$(dirname ${KUBE_PROXY_PATCH_FILE})"
+cat >${KUBE_PROXY_PATCH_FILE} <<'EOF'
+${kubeProxyPatch()}
+EOF
 patch_kube_proxy() {
   kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system patch daemonset kube-proxy \\
-    --type strategic -p '${kubeProxyPatch()}'
+    --type strategic --patch-file ${KUBE_PROXY_PATCH_FILE}
 }
 retry ${FETCH_ATTEMPTS} patch_kube_proxy
 

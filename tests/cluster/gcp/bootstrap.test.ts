@@ -169,8 +169,12 @@ describe('node startup scripts', () => {
         },
       },
     });
+    // Kept on the node, where the upgrade script applies it again after kubeadm upgrade apply.
     expect(control).toContain(
-      `kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system patch daemonset kube-proxy \\\n    --type strategic -p '${kubeProxyPatch()}'`,
+      `cat >/etc/k8s-platform/kube-proxy-patch.json <<'EOF'\n${kubeProxyPatch()}\nEOF`,
+    );
+    expect(control).toContain(
+      `kubectl --kubeconfig /etc/kubernetes/admin.conf -n kube-system patch daemonset kube-proxy \\\n    --type strategic --patch-file /etc/k8s-platform/kube-proxy-patch.json`,
     );
     expect(control.indexOf('retry 7 patch_kube_proxy')).toBeGreaterThan(
       control.indexOf('kubeadm init --config'),
