@@ -10,7 +10,7 @@ import { devSecretsFile, loadDevSecrets } from './apps/dev-secrets';
 import { API_KEY_PROPERTY, DEV_SECRET_PROPERTIES, springApiProfiles } from './apps/environments';
 import { renderAll } from './apps/render';
 import { DATABASE_PASSWORD_PROPERTY } from './apps/spring-api/database-rules';
-import { vaultAccessOf } from './apps/vault-access';
+import { vaultAccess } from './apps/spring-api/vault';
 import { Cluster } from './cluster/cluster';
 import { GcpCluster } from './cluster/gcp';
 import { minikubeCluster } from './cluster/minikube';
@@ -54,18 +54,20 @@ const [app] = renderAll({
   )[stack.environment],
 });
 
-const wanted = app ? vaultAccessOf(app.objects) : undefined;
-const vaultApps: VaultApp[] = wanted
+// The API's Vault access, typed data from its profile: the same object its pod annotations
+// were rendered from. Each secret property's value comes from secret stack config, or is generated.
+const access = app ? vaultAccess(app.resolved) : undefined;
+const vaultApps: VaultApp[] = access
   ? [
       {
-        access: wanted.access,
+        access,
         secrets: Object.fromEntries(
-          wanted.secretKeys.map((property) => {
+          access.secretProperties.map((property) => {
             const key = SECRET_CONFIG[property];
             const given = key ? config.getSecret(key) : undefined;
             const value =
               given ??
-              new random.RandomPassword(`${wanted.access.role}-${property}`, {
+              new random.RandomPassword(`${access.role}-${property}`, {
                 length: 32,
                 special: false,
               }).result;

@@ -10,7 +10,7 @@ import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { devSecretsFile, loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
 import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
-import { vaultAccessOf } from '../../infra/apps/vault-access';
+import { vaultAccess } from '../../infra/apps/spring-api/vault';
 import { LocalCluster } from './local-cluster';
 import { ProcessGroup } from './processes';
 import { checkDevJar } from './jar-check';
@@ -264,12 +264,12 @@ async function checkVault(
 ): Promise<void> {
   // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
   const prod = rendered.find((e) => e.environment === 'prod');
-  const wanted = vaultAccessOf(prod?.objects ?? []);
-  if (!wanted) {
-    t.failures.push('vault: the prod manifests take no secrets from Vault');
+  const access = prod ? vaultAccess(prod.resolved) : undefined;
+  if (!access) {
+    t.failures.push('vault: the prod profile takes no secrets from Vault');
     return;
   }
-  const { access, secretKeys } = wanted;
+  const secretKeys = access.secretProperties;
   const vault = await LocalVault.start(cluster, join(root, '.tools', 'verify-venv', 'bin', 'bao'));
   const { configuration, initStore, values } = prepare(cluster, vault, access, secretKeys);
   const fail = (m: string) => t.failures.push(`vault: ${m}`);

@@ -67,6 +67,7 @@ export const TEST_VAULT_ACCESS = {
   serviceAccount: 'spring-api',
   kvDataPath: 'secret/data/spring-api',
   audience: 'vault',
+  secretProperties: ['app.api-key', 'spring.datasource.password'],
 } as const;
 
 /** A deep, editable copy of rendered objects, for tests that break one field on purpose. */

@@ -1,6 +1,6 @@
 import { Volume } from 'cdk8s-plus-28/lib/imports/k8s';
-import { PLATFORM_ENDPOINTS } from '../../config/platform';
-import { ResolvedSpringApi, VaultSecretDelivery } from './props';
+import { AppVaultAccess } from '../../platform/vault/app-access';
+import { ResolvedSpringApi } from './props';
 
 const PREFIX = 'vault.hashicorp.com';
 
@@ -9,9 +9,6 @@ export const SECRETS_DIR = '/etc/spring-api/secrets';
 
 /** Projected token volume the Vault agent logs in with; the API container never mounts it. */
 export const VAULT_TOKEN_VOLUME = 'vault-token';
-
-/** Audience of that token; the Vault Kubernetes-auth role must expect the same audience. */
-export const VAULT_TOKEN_AUDIENCE = PLATFORM_ENDPOINTS.vault.tokenAudience;
 
 /**
  * Resources of the injected agent. Set explicitly rather than left to the injector's defaults,
@@ -30,19 +27,38 @@ export function vaultTemplate(path: string, property: string): string {
 }
 
 /**
+ * What Vault must grant the API, as typed data: the one source for both the pod's injector
+ * annotations (below) and the platform's Vault resources (policy, role, KV secret), which
+ * infra/index.ts hands to the platform. Undefined when the profile delivers no secrets by Vault.
+ */
+export function vaultAccess(api: ResolvedSpringApi): AppVaultAccess | undefined {
+  const delivery = api.secretDelivery;
+  if (delivery.kind !== 'vault') return undefined;
+  return {
+    role: delivery.role,
+    namespace: api.namespace,
+    // The workload's ServiceAccount is named after the API (workload.ts).
+    serviceAccount: api.name,
+    kvDataPath: delivery.path,
+    audience: api.platform.vault.tokenAudience,
+    secretProperties: api.secretProperties,
+  };
+}
+
+/**
  * Pod annotations for the Vault agent injector. The agent runs only as an init container
  * (pre-populate-only): Spring Boot reads its config tree once at start-up, so a sidecar that
  * re-renders files would cost memory without changing anything; rotation is a rollout.
  */
 export function vaultAnnotations(
   api: ResolvedSpringApi,
-  delivery: VaultSecretDelivery,
+  access: AppVaultAccess,
 ): Record<string, string> {
   const uid = String(api.runAsUser);
   const annotations: Record<string, string> = {
     [`${PREFIX}/agent-inject`]: 'true',
     [`${PREFIX}/agent-pre-populate-only`]: 'true',
-    [`${PREFIX}/role`]: delivery.role,
+    [`${PREFIX}/role`]: access.role,
     [`${PREFIX}/secret-volume-path`]: SECRETS_DIR,
     [`${PREFIX}/agent-service-account-token-volume-name`]: VAULT_TOKEN_VOLUME,
     // Files owned by the API's own user, readable by it alone.
@@ -53,10 +69,10 @@ export function vaultAnnotations(
     [`${PREFIX}/agent-requests-mem`]: VAULT_AGENT_RESOURCES.memoryRequest,
     [`${PREFIX}/agent-limits-mem`]: VAULT_AGENT_RESOURCES.memoryLimit,
   };
-  for (const property of api.secretProperties) {
-    annotations[`${PREFIX}/agent-inject-secret-${property}`] = delivery.path;
+  for (const property of access.secretProperties) {
+    annotations[`${PREFIX}/agent-inject-secret-${property}`] = access.kvDataPath;
     annotations[`${PREFIX}/agent-inject-template-${property}`] = vaultTemplate(
-      delivery.path,
+      access.kvDataPath,
       property,
     );
     annotations[`${PREFIX}/agent-inject-perms-${property}`] = '0400';
@@ -65,7 +81,7 @@ export function vaultAnnotations(
 }
 
 /** Short-lived, audience-bound service account token for the agent only. */
-export function vaultTokenVolume(): Volume {
+export function vaultTokenVolume(access: AppVaultAccess): Volume {
   return {
     name: VAULT_TOKEN_VOLUME,
     projected: {
@@ -73,7 +89,7 @@ export function vaultTokenVolume(): Volume {
         {
           serviceAccountToken: {
             path: 'token',
-            audience: VAULT_TOKEN_AUDIENCE,
+            audience: access.audience,
             expirationSeconds: 600,
           },
         },

@@ -11,7 +11,7 @@ import { ConfigurationWiring } from './configuration';
 import { commonLabels, podLabels, selectorLabels } from './labels';
 import { ResolvedSpringApi } from './props';
 import { ROLLOUT_SURGE } from './quota';
-import { vaultAnnotations, vaultTokenVolume } from './vault';
+import { vaultAccess, vaultAnnotations, vaultTokenVolume } from './vault';
 
 /** Seconds the JVM gets after Spring's drain phase before the kubelet sends SIGKILL. */
 export const EXIT_MARGIN_SECONDS = 10;
@@ -89,11 +89,10 @@ export class ApiWorkload extends Construct {
       automountServiceAccountToken: false,
     });
 
-    const delivery = api.secretDelivery;
-    const vault = delivery.kind === 'vault';
+    const vault = vaultAccess(api);
     const annotations: Record<string, string> = {
       'checksum/config': wiring.checksum,
-      ...(vault ? vaultAnnotations(api, delivery) : {}),
+      ...(vault ? vaultAnnotations(api, vault) : {}),
     };
 
     new KubeDeployment(this, 'deployment', {
@@ -137,7 +136,7 @@ export class ApiWorkload extends Construct {
             volumes: [
               { name: 'tmp', emptyDir: { sizeLimit: Quantity.fromString('256Mi') } },
               ...wiring.volumes,
-              ...(vault ? [vaultTokenVolume()] : []),
+              ...(vault ? [vaultTokenVolume(vault)] : []),
             ],
           },
         },

@@ -13,8 +13,20 @@ export interface AppVaultAccess {
   readonly kvDataPath: string;
   /** Audience the app's projected token carries. */
   readonly audience: string;
+  /** Secret Spring properties kept at the path, one KV key each (one file each in the pod). */
+  readonly secretProperties: readonly string[];
   /** Lifetime of the Vault token a login returns. @default "10m" */
   readonly ttl?: string;
+}
+
+/** The KV v2 mount and the secret's name under it: `secret/data/a/b` -> `secret`, `a/b`. */
+export function kvLocation(access: AppVaultAccess): { mount: string; name: string } {
+  const match = /^([^/]+)\/data\/(.+)$/.exec(access.kvDataPath);
+  if (!match?.[1] || !match[2])
+    throw new Error(
+      `kvDataPath "${access.kvDataPath}" of role ${access.role} is not a KV v2 data path "<mount>/data/<name>"`,
+    );
+  return { mount: match[1], name: match[2] };
 }
 
 /** Policy HCL granting read on the app's own path and nothing else. */
