@@ -1,29 +1,24 @@
 // The platform layer: given a cluster (infra/cluster), installs the add-ons from the wrapper
 // charts in /charts and configures them. Order, by dependsOn:
 //   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
-//   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> Vault's configuration.
+//   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> its init step -> Vault's
+//   configuration as resources (infra/platform/vault/index.ts).
 // Both targets run the same code; only the cluster's networking differs.
-import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { createHash } from 'node:crypto';
-import { resolve } from 'node:path';
 import { ClusterTarget } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
 import { PlatformChart, wrapperChart } from './charts';
 import { gcpStorage } from './storage';
-import { AppVaultAccess } from './vault/app-access';
-import { INIT_SECRET } from './vault/cli';
+import { vaultConfiguration } from './vault';
+import { vaultInitSecret } from './vault/init-secret';
+import { defaultInitFile } from './vault/init-store';
 import { vaultKmsSeal } from './vault/kms';
+import { VaultApp } from './vault/settings';
 
-/** An application whose secrets the platform keeps in Vault. */
-export interface VaultApp {
-  readonly access: AppVaultAccess;
-  /** One value per secret Spring property (secret outputs). */
-  readonly secrets: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
+export type { VaultApp } from './vault/settings';
 
 export interface PlatformArgs {
   readonly cluster: Cluster;
@@ -39,8 +34,6 @@ export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseli
   [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
   [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
 };
-
-const REPO_ROOT = resolve(__dirname, '..', '..');
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
 export function metallbPools(networking: Cluster['networking']) {
@@ -229,42 +222,22 @@ export class Platform extends pulumi.ComponentResource {
       after(...namespaces, ...storage, ...(seal ? [seal.credentials] : [])),
     );
 
-    // Vault's configuration, run by the deployer's Node through the API server's proxy.
-    const vaultPins = JSON.stringify(wrapperChart('vault').dependencies);
-    const apps = pulumi
-      .output(
-        args.vaultApps.map((a) =>
-          pulumi.output(a.secrets).apply((secrets) => ({ access: a.access, secrets })),
-        ),
-      )
-      .apply((list) => JSON.stringify(list));
-    const env: Record<string, pulumi.Input<string>> = {
-      KUBE_CONTEXT: cluster.context,
-      VAULT_APPS: pulumi.secret(apps),
-    };
-    if ('path' in cluster.kubeconfig) env.KUBECONFIG = cluster.kubeconfig.path;
-    else env.KUBECONFIG_CONTENT = pulumi.secret(cluster.kubeconfig.content);
-    const run = `"${process.execPath}" --require ts-node/register/transpile-only infra/platform/vault/cli.ts configure`;
-    new command.local.Command(
-      'vault-configure',
-      {
-        create: run,
-        update: run,
-        dir: REPO_ROOT,
-        environment: env,
-        // Re-run when the apps, their secrets or Vault's chart change (a digest, kept secret).
-        triggers: [
-          pulumi.secret(
-            apps.apply((a) => createHash('sha256').update(a).update(vaultPins).digest('hex')),
-          ),
-        ],
-      },
-      { parent: this, dependsOn: [vault, ...cluster.ready] },
-    );
+    // Init material outside the cluster: Secret Manager (CMEK) on gcp, a 0600 file on minikube.
+    const initSecret =
+      seal && cluster.networking.kind === 'gcp'
+        ? vaultInitSecret(this, cluster.networking, seal.cryptoKey)
+        : undefined;
+    const initStore = initSecret?.reference ?? `file:${defaultInitFile(pulumi.getStack())}`;
+    vaultConfiguration(this, {
+      cluster,
+      apps: args.vaultApps,
+      initStore,
+      dependsOn: [vault, ...(initSecret ? [initSecret.secret] : [])],
+    });
 
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
     this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;
-    this.vaultCommand = `kubectl --context ${cluster.context} -n ${vaultNamespace} port-forward svc/vault 8200:8200 (root token: kubectl -n ${vaultNamespace} get secret ${INIT_SECRET})`;
+    this.vaultCommand = `kubectl --context ${cluster.context} -n ${vaultNamespace} port-forward svc/vault 8200:8200 (no root token is kept: generate one from the init material, see infra/platform/vault/README.md)`;
     this.registerOutputs({
       ingressAddress: this.ingressAddress,
       grafanaAdminPassword: this.grafanaAdminPassword,

@@ -1,19 +1,18 @@
-// The platform's Vault configuration (infra/platform/vault/configure.ts), run for real against
-// a Vault-compatible server (OpenBao, from PyPI) on 127.0.0.1 whose Kubernetes auth reviews
-// tokens with the local kube-apiserver, and whose init material goes to a Secret in that
-// kube-apiserver, as it would in a cluster. Then what the app's role may do is checked.
+// A Vault-compatible server (OpenBao, from PyPI) on 127.0.0.1 whose Kubernetes auth reviews
+// tokens with the local kube-apiserver, the configuration under test (the platform's init step,
+// then its Vault resources' writes made over the HTTP API with the scoped Pulumi token), and the
+// check of what the app's role may do. The flow itself is in ./vault-flow.ts.
 import { ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { credentialsFromFile, httpSendTo, kubeApi } from '../../infra/kube/kube-api';
+import { httpSendTo } from '../../infra/kube/kube-api';
 import { AppVaultAccess } from '../../infra/platform/vault/app-access';
-import { INIT_SECRET } from '../../infra/platform/vault/cli';
-import {
-  InitStore,
-  secretInitStore,
-  VaultConfiguration,
-} from '../../infra/platform/vault/configure';
+import { VaultConfiguration } from '../../infra/platform/vault/configure';
+import { InitStore } from '../../infra/platform/vault/init';
+import { fileInitStore } from '../../infra/platform/vault/init-store';
+import { PulumiLogin } from '../../infra/platform/vault/init';
+import { PULUMI_LOGIN } from '../../infra/platform/vault/pulumi-policy';
 import { freePort, LocalCluster } from './local-cluster';
 
 /**
@@ -29,12 +28,18 @@ export class LocalVault {
     private readonly bao: string,
     private readonly configFile: string,
     readonly address: string,
+    private readonly name: string,
   ) {}
 
-  static async start(cluster: LocalCluster, bao: string): Promise<LocalVault> {
+  /** A file init store of this server's own, outside any Kubernetes object (as on minikube). */
+  initStore(): InitStore {
+    return fileInitStore(join(this.cluster.scratch(`${this.name}-home`), 'vault-init.json'));
+  }
+
+  static async start(cluster: LocalCluster, bao: string, name = 'bao'): Promise<LocalVault> {
     const port = await freePort();
     const clusterPort = await freePort();
-    const dir = cluster.scratch('bao');
+    const dir = cluster.scratch(name);
     const configFile = join(dir, 'config.hcl');
     writeFileSync(
       configFile,
@@ -46,13 +51,17 @@ export class LocalVault {
         '',
       ].join('\n'),
     );
-    const vault = new LocalVault(cluster, bao, configFile, `http://127.0.0.1:${port}`);
+    const vault = new LocalVault(cluster, bao, configFile, `http://127.0.0.1:${port}`, name);
     await vault.launch();
     return vault;
   }
 
   private async launch(): Promise<void> {
-    this.child = this.cluster.launch(this.bao, ['server', `-config=${this.configFile}`], 'bao.log');
+    this.child = this.cluster.launch(
+      this.bao,
+      ['server', `-config=${this.configFile}`],
+      `${this.name}.log`,
+    );
     const deadline = Date.now() + 30_000;
     // `status` exits 2 while sealed or uninitialized, 1 while unreachable.
     while (this.run(['status'], '').status === 1) {
@@ -84,7 +93,7 @@ export class LocalVault {
 }
 
 /** Runs kubectl against the local cluster, tolerating "already exists". */
-function kubectl(cluster: LocalCluster, ...args: string[]): string {
+export function kubectl(cluster: LocalCluster, ...args: string[]): string {
   const r = cluster.kubectl(args);
   if (r.status !== 0 && !r.stderr.includes('already exists'))
     throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
@@ -96,13 +105,19 @@ export function prepare(
   cluster: LocalCluster,
   vault: LocalVault,
   access: AppVaultAccess,
-  secretKeys: readonly string[],
-): { configuration: VaultConfiguration; initStore: InitStore; values: Record<string, string> } {
+): {
+  configuration: Omit<VaultConfiguration, 'token'>;
+  initStore: InitStore;
+  values: Record<string, string>;
+  login: PulumiLogin;
+} {
   kubectl(cluster, 'create', 'namespace', access.namespace);
   kubectl(cluster, 'create', 'namespace', 'vault');
   kubectl(cluster, '-n', access.namespace, 'create', 'serviceaccount', access.serviceAccount);
   kubectl(cluster, '-n', access.namespace, 'create', 'serviceaccount', 'someone-else');
   kubectl(cluster, '-n', 'vault', 'create', 'serviceaccount', 'vault');
+  kubectl(cluster, '-n', 'vault', 'create', 'serviceaccount', PULUMI_LOGIN.serviceAccount);
+  kubectl(cluster, '-n', 'vault', 'create', 'serviceaccount', 'vault-snapshot');
   kubectl(
     cluster,
     'create',
@@ -111,23 +126,35 @@ export function prepare(
     '--clusterrole=system:auth-delegator',
     '--serviceaccount=vault:vault',
   );
-  const api = kubeApi(credentialsFromFile(cluster.kubeconfigPath, 'verify'));
-  const initStore = secretInitStore(api, 'vault', INIT_SECRET);
   const values = Object.fromEntries(
-    secretKeys.map((key) => [key, randomBytes(12).toString('hex')]),
+    access.secretProperties.map((key) => [key, randomBytes(12).toString('hex')]),
   );
-  const configuration: VaultConfiguration = {
+  const configuration: Omit<VaultConfiguration, 'token'> = {
     vault: httpSendTo(vault.address),
-    initStore,
     kubernetes: {
       host: cluster.server,
       caCert: readFileSync(cluster.caCertificate, 'utf8'),
       tokenReviewerJwt: kubectl(cluster, '-n', 'vault', 'create', 'token', 'vault'),
     },
-    kvMount: 'secret',
     apps: [{ access, secrets: values }],
   };
-  return { configuration, initStore, values };
+  const login: PulumiLogin = {
+    kubernetes: configuration.kubernetes,
+    serviceAccountJwt: () =>
+      Promise.resolve(
+        kubectl(
+          cluster,
+          '-n',
+          PULUMI_LOGIN.namespace,
+          'create',
+          'token',
+          PULUMI_LOGIN.serviceAccount,
+          `--audience=${PULUMI_LOGIN.audience}`,
+          '--duration=10m',
+        ).trim(),
+      ),
+  };
+  return { configuration, initStore: vault.initStore(), values, login };
 }
 
 /**

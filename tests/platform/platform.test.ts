@@ -1,11 +1,15 @@
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Cluster } from '../../infra/cluster/cluster';
 import { GOOGLE_APIS, GoogleApi } from '../../infra/cluster/gcp/apis';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../infra/config/platform';
 import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import {
   dependencyRecorder,
+  FAKE_PULUMI_VAULT_TOKEN,
   recordResources,
   Registered,
   settled,
@@ -18,6 +22,22 @@ import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 
 const registered: Registered[] = recordResources();
 
+/** A kubeconfig the program's Vault tunnel can read (it never connects in these tests). */
+function kubeconfigText(context: string): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    'clusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]',
+    'users: [{name: u, user: {token: "t"}}]',
+    `contexts: [{name: ${context}, context: {cluster: c, user: u}}]`,
+    '',
+  ].join('\n');
+}
+const dir = mkdtempSync(join(tmpdir(), 'platform-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const kubeconfigPath = join(dir, 'config');
+writeFileSync(kubeconfigPath, kubeconfigText('minikube'));
+
 /** How the engine marks a secret value among a resource's inputs. */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 
@@ -29,8 +49,8 @@ function standIn(networking: Cluster['networking']): Cluster {
     provider: new k8s.Provider(`stand-in-${networking.kind}`, { kubeconfig: 'stand-in' }),
     kubeconfig:
       networking.kind === 'gcp'
-        ? { content: pulumi.secret('apiVersion: v1\nkind: Config\n') }
-        : { path: '/home/me/.kube/config' },
+        ? { content: pulumi.secret(kubeconfigText('k8s-platform')) }
+        : { path: kubeconfigPath },
     context: networking.kind === 'gcp' ? 'k8s-platform' : 'minikube',
     networking,
     ready: [clusterReady],
@@ -162,7 +182,8 @@ describe('the platform layer on minikube', () => {
       'metallb-pools',
       'prometheus-operator-crds',
     ]);
-    expect(deps.get('vault-configure')).toEqual(['vault', 'cluster-ready']);
+    expect(deps.get('vault-pulumi-login')).toEqual(['vault', 'cluster-ready']);
+    expect(deps.get('vault-token')).toEqual(['vault', 'vault-pulumi-login', 'cluster-ready']);
     expect(deps.get('prometheus-operator-crds')).toEqual(
       expect.arrayContaining(Object.keys(PLATFORM_NAMESPACES)),
     );
@@ -182,22 +203,47 @@ describe('the platform layer on minikube', () => {
       [SECRET_SIG]: '1b47061264138c4ac30d75fd1eb44270',
       value: { 'admin-user': 'admin', 'admin-password': 'generated-grafana-admin' },
     });
-    const props = built.recorder.props.get('vault-configure') as {
+    const props = built.recorder.props.get('vault-token') as {
       environment: Record<string, pulumi.Output<string> | string>;
     };
-    expect(await pulumi.isSecret(props.environment.VAULT_APPS as pulumi.Output<string>)).toBe(true);
-    const command = built.byName('vault-configure').inputs;
+    expect(
+      await pulumi.isSecret(props.environment.VAULT_TOKEN_SEAL_KEY as pulumi.Output<string>),
+    ).toBe(true);
+    const command = built.byName('vault-token').inputs;
     // The whole environment is secret because part of it is.
     expect(command.environment[SECRET_SIG]).toBeDefined();
     const environment = command.environment.value as Record<string, string>;
     expect(command.create).toMatch(
-      /--require ts-node\/register\/transpile-only infra\/platform\/vault\/cli\.ts configure$/,
+      /--require ts-node\/register\/transpile-only infra\/platform\/vault\/cli\.ts token$/,
     );
-    expect(environment.KUBECONFIG).toBe('/home/me/.kube/config');
+    expect(environment.KUBECONFIG).toBe(kubeconfigPath);
     expect(environment.KUBE_CONTEXT).toBe('minikube');
-    expect(JSON.parse(environment.VAULT_APPS ?? '')).toEqual([
-      { access, secrets: { 'app.api-key': 'k3y' } },
-    ]);
+    // Init material in a 0600 file outside the repo, never in a Kubernetes Secret.
+    expect(environment.VAULT_INIT_STORE).toBe(
+      `file:${join(homedir(), '.config', 'k8s-platform', 'test', 'vault-init.json')}`,
+    );
+    expect(
+      registered.filter((r) => r.type === 'kubernetes:core/v1:Secret').map((r) => r.name),
+    ).toEqual(['grafana-admin']);
+    // No secret value in the step's environment: it gets the keys from the store, not from Pulumi.
+    expect(JSON.stringify(environment)).not.toContain('k3y');
+    // The identity it logs in to Vault as, for the Pulumi token.
+    expect(built.byName('vault-pulumi-login', 'ServiceAccount').inputs).toEqual({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'k8s-platform-pulumi', namespace: 'vault' },
+      automountServiceAccountToken: false,
+    });
+  });
+
+  it("hands the Vault provider the tunnel address and the step's token, as a secret", () => {
+    const provider = built.byName('vault-api', 'pulumi:providers:vault').inputs;
+    expect(provider.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(provider.token).toEqual({
+      [SECRET_SIG]: '1b47061264138c4ac30d75fd1eb44270',
+      value: FAKE_PULUMI_VAULT_TOKEN,
+    });
+    expect(provider.skipChildToken).toBe('true');
   });
 
   it('creates no Google Cloud resource and no StorageClass', () => {
@@ -242,7 +288,7 @@ describe('the platform layer on gcp', () => {
     });
   });
 
-  it('creates a protected KMS key usable only by a dedicated service account', () => {
+  it('creates a protected KMS key usable only by a dedicated service account and Secret Manager', () => {
     const key = built.byName('vault-unseal');
     expect(key.type).toBe('gcp:kms/cryptoKey:CryptoKey');
     expect(key.inputs).toMatchObject({ purpose: 'ENCRYPT_DECRYPT', rotationPeriod: '7776000s' });
@@ -261,8 +307,18 @@ describe('the platform layer on gcp', () => {
         'roles/cloudkms.viewer',
         'serviceAccount:vault-kms-test@test-project.iam.gserviceaccount.com',
       ],
+      [
+        // Secret Manager's service agent, to encrypt the init material (CMEK).
+        'gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember',
+        'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+        'serviceAccount:service-123456@gcp-sa-secretmanager.iam.gserviceaccount.com',
+      ],
     ]);
-    expect(grants.map((g) => g.inputs.cryptoKeyId)).toEqual(['vault-unseal-id', 'vault-unseal-id']);
+    expect(grants.map((g) => g.inputs.cryptoKeyId)).toEqual([
+      'vault-unseal-id',
+      'vault-unseal-id',
+      'vault-unseal-id',
+    ]);
   });
 
   it('creates its Google resources only once their APIs are enabled', () => {
@@ -335,11 +391,46 @@ describe('the platform layer on gcp', () => {
     );
   });
 
-  it('hands the kubeconfig to the Vault configuration as a secret and reports the reserved address', async () => {
-    const props = built.recorder.props.get('vault-configure') as {
+  it('hands the kubeconfig to the Vault init step as a secret and reports the reserved address', async () => {
+    const props = built.recorder.props.get('vault-token') as {
       environment: Record<string, pulumi.Output<string>>;
     };
     expect(await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT)).toBe(true);
     expect(await valueOf(built.platform.ingressAddress)).toBe('34.1.2.3');
+  });
+
+  it('keeps the init material in a Secret Manager secret encrypted with the Vault KMS key', async () => {
+    const secret = built.byName('vault-init', 'secretmanager');
+    expect(secret.inputs).toMatchObject({
+      secretId: 'vault-init-test',
+      project: 'test-project',
+      replication: {
+        userManaged: {
+          replicas: [
+            {
+              location: 'europe-west1',
+              customerManagedEncryption: { kmsKeyName: 'vault-unseal-id' },
+            },
+          ],
+        },
+      },
+    });
+    expect(built.recorder.opts.get('vault-init')?.protect).toBe(true);
+    expect(built.byName('vault-init-cmek').inputs).toMatchObject({
+      cryptoKeyId: 'vault-unseal-id',
+      role: 'roles/cloudkms.cryptoKeyEncrypterDecrypter',
+    });
+    expect(built.recorder.typedDependsOn.get('gcp:secretmanager/secret:Secret vault-init')).toEqual(
+      expect.arrayContaining(['api-secretManager', 'vault-init-cmek']),
+    );
+    const props = built.recorder.props.get('vault-token') as {
+      environment: Record<string, pulumi.Input<string>>;
+    };
+    expect(await valueOf(pulumi.output(props.environment.VAULT_INIT_STORE))).toBe(
+      'gcp-secret:test-project/vault-init-test',
+    );
+    expect(built.recorder.dependsOn.get('vault-token')).toEqual(
+      expect.arrayContaining(['vault', 'vault-init', 'cluster-ready']),
+    );
   });
 });

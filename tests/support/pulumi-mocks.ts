@@ -1,10 +1,23 @@
 import * as pulumi from '@pulumi/pulumi';
+import { sealToken } from '../../infra/platform/vault/token-seal';
+
+/** The token the faked Vault init step hands Pulumi (sealed, as the real step does). */
+export const FAKE_PULUMI_VAULT_TOKEN = 's.fake-pulumi-token';
 
 /** One resource the program registered, as the engine would see it. */
 export interface Registered {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, any>;
+}
+
+/** How the engine marks a secret value among a resource's inputs. */
+const SECRET_SIG = '4dabf18193072939515e22adb298388d';
+
+function unwrapSecret(value: unknown): unknown {
+  return value && typeof value === 'object' && SECRET_SIG in value
+    ? (value as unknown as { value: unknown }).value
+    : value;
 }
 
 /** Outputs the real providers compute, faked by resource type. */
@@ -25,6 +38,19 @@ function fakeState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
       };
     case 'kubernetes:core/v1:Service':
       return { ...args.inputs, status: { loadBalancer: { ingress: [{ ip: '192.168.49.200' }] } } };
+    case 'gcp:projects/serviceIdentity:ServiceIdentity':
+      return {
+        ...args.inputs,
+        email: `service-123456@gcp-sa-${String(args.inputs.service).split('.')[0]}.iam.gserviceaccount.com`,
+      };
+    case 'command:local:Command': {
+      // The Vault init step prints the Pulumi token sealed with the key in its environment.
+      const env = unwrapSecret(args.inputs.environment) as Record<string, unknown> | undefined;
+      const key = unwrapSecret(env?.VAULT_TOKEN_SEAL_KEY) as string | undefined;
+      return key
+        ? { ...args.inputs, stdout: sealToken(FAKE_PULUMI_VAULT_TOKEN, key) }
+        : args.inputs;
+    }
     case 'kubernetes:helm.sh/v3:Release':
       return { ...args.inputs, status: { namespace: args.inputs.namespace, status: 'deployed' } };
     default:
