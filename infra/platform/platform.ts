@@ -233,6 +233,7 @@ export class Platform extends pulumi.ComponentResource {
       apps: args.vaultApps,
       initStore,
       dependsOn: [vault, ...(initSecret ? [initSecret.secret] : [])],
+      ...(cluster.networking.kind === 'gcp' ? { snapshots: cluster.networking } : {}),
     });
 
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);

@@ -23,7 +23,7 @@ export async function checkSnapshotRestore(
   login: PulumiLogin,
 ): Promise<string[]> {
   const file = `${cluster.scratch('snapshots')}/vault.snap`;
-  // The scheduled job: its policy and role are written like any app's (Pulumi's token may).
+  // The scheduled job's policy and role, as the platform's resources write them (Pulumi's token).
   const policy = source.run(
     ['policy', 'write', SNAPSHOT_POLICY, '-'],
     pulumiToken,

@@ -335,7 +335,10 @@ describe('the platform layer on gcp', () => {
 
   it('grants the PD CSI driver its documented roles on the workers’ account, once IAM is on', () => {
     const pd = registered.filter(
-      (r) => /IAM(Member|CustomRole)/.test(r.type) && !r.type.startsWith('gcp:kms/'),
+      (r) =>
+        /IAM(Member|CustomRole)/.test(r.type) &&
+        !r.type.startsWith('gcp:kms/') &&
+        !r.type.startsWith('gcp:storage/'),
     );
     expect(pd.map((r) => [r.type, r.inputs.role ?? r.inputs.roleId, r.inputs.member])).toEqual([
       ['gcp:projects/iAMMember:IAMMember', 'roles/compute.storageAdmin', 'serviceAccount:k8s-platform-worker@test-project.iam.gserviceaccount.com'],
@@ -431,6 +434,58 @@ describe('the platform layer on gcp', () => {
     );
     expect(built.recorder.dependsOn.get('vault-token')).toEqual(
       expect.arrayContaining(['vault', 'vault-init', 'cluster-ready']),
+    );
+  });
+
+  it('takes raft snapshots on a schedule to a protected bucket the job may only add to', async () => {
+    const bucket = built.byName('vault-snapshots', 'storage/bucket');
+    expect(bucket.inputs).toMatchObject({
+      location: 'europe-west1',
+      uniformBucketLevelAccess: true,
+      publicAccessPrevention: 'enforced',
+      versioning: { enabled: true },
+      forceDestroy: false,
+      lifecycleRules: [{ action: { type: 'Delete' }, condition: { age: 30 } }],
+    });
+    expect(built.recorder.opts.get('vault-snapshots')?.protect).toBe(true);
+    const grants = registered.filter(
+      (r) => r.type === 'gcp:storage/bucketIAMMember:BucketIAMMember',
+    );
+    expect(grants.map((g) => [g.inputs.role, g.inputs.member])).toEqual([
+      [
+        'roles/storage.objectCreator',
+        'serviceAccount:vault-snap-test@test-project.iam.gserviceaccount.com',
+      ],
+    ]);
+    const props = built.recorder.props.get('vault-snapshots-gcs') as {
+      data: Record<string, pulumi.Output<string>>;
+    };
+    expect(await pulumi.isSecret(props.data['credentials.json'] as pulumi.Output<string>)).toBe(
+      true,
+    );
+    expect(built.byName('vault-snapshot-policy').inputs).toEqual({
+      name: 'raft-snapshot',
+      policy: 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n',
+    });
+    expect(built.byName('vault-snapshot-role').inputs).toMatchObject({
+      roleName: 'raft-snapshot',
+      boundServiceAccountNames: ['vault-snapshot'],
+      boundServiceAccountNamespaces: ['vault'],
+      audience: 'vault',
+      tokenPolicies: ['raft-snapshot'],
+    });
+    expect(built.recorder.dependsOn.get('vault-snapshot-role')).toEqual(['vault-config']);
+    const job = built.byName('vault-snapshot', 'CronJob').inputs;
+    expect(job.spec).toMatchObject({ schedule: '17 */6 * * *', concurrencyPolicy: 'Forbid' });
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    expect(pod.serviceAccountName).toBe('vault-snapshot');
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(pod.initContainers[0].image).toBe('hashicorp/vault:2.0.4');
+    expect(pod.initContainers[0].command[2]).toContain(
+      'vault operator raft snapshot save /snapshots/vault.snap',
+    );
+    expect(built.recorder.dependsOn.get('vault-snapshot')).toEqual(
+      expect.arrayContaining(['vault', 'vault-snapshots-gcs', 'vault-snapshot-role']),
     );
   });
 });

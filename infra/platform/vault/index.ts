@@ -6,10 +6,11 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as vault from '@pulumi/vault';
 import { resolve } from 'node:path';
-import { Cluster } from '../../cluster/cluster';
+import { Cluster, GcpNetworking } from '../../cluster/cluster';
 import { credentialsFromFile, HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 import { vaultVia } from './cli';
 import { VaultApp, VaultSettings } from './settings';
+import { vaultSnapshots } from './snapshots';
 import { PULUMI_LOGIN } from './pulumi-policy';
 import { newSealKey, openToken } from './token-seal';
 import { openSharedVaultTunnel } from './tunnel';
@@ -25,6 +26,8 @@ export interface VaultConfigurationArgs {
   readonly dependsOn: readonly pulumi.Resource[];
   /** A value that differs in every run, so the token step runs each time. @default Date.now() */
   readonly runId?: string;
+  /** gcp: scheduled raft snapshots to a bucket in this project and region. */
+  readonly snapshots?: GcpNetworking;
   /** Loopback port of the tunnel. @default 0 (any free port; the address is new in each run) */
   readonly tunnelPort?: number;
 }
@@ -104,5 +107,10 @@ export function vaultConfiguration(
     parent,
     dependsOn: [token],
   });
+  if (args.snapshots)
+    vaultSnapshots(parent, args.snapshots, cluster.provider, provider, {
+      dependsOn: args.dependsOn,
+      vaultDependsOn: [settings],
+    });
   return { token, provider, settings };
 }
