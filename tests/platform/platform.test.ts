@@ -460,9 +460,7 @@ describe('the platform layer on gcp', () => {
     const props = built.recorder.props.get('vault-snapshots-gcs') as {
       data: Record<string, pulumi.Output<string>>;
     };
-    expect(await pulumi.isSecret(props.data['credentials.json'] as pulumi.Output<string>)).toBe(
-      true,
-    );
+    expect(await pulumi.isSecret(props.data['credentials.json'])).toBe(true);
     expect(built.byName('vault-snapshot-policy').inputs).toEqual({
       name: 'raft-snapshot',
       policy: 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n',
