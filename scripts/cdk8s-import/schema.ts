@@ -49,9 +49,12 @@ function isSchema(value: unknown): value is JsonSchema {
  * - IntOrString and Quantity, served as plain strings, accept a number too; these two rewrites
  *   give the generated code its `IntOrString.fromNumber` and `Quantity.fromNumber`;
  * - the `enum` lists a live server adds to string fields (Service type, protocols, pull policy,
- *   ...) are dropped, as the repository's swagger.json has none: kept, they would turn each such
+ *   ...) are dropped, as cdk8s' published schemas have none (the 1.28 types generated from them,
+ *   bundled in cdk8s-plus-28, have no such enum): kept, they would turn each such
  *   field into a generated TypeScript enum, and every literal like 'TCP' into
- *   `IoK8SApiCoreV1ServicePortProtocol.TCP`. The allowed values stay in each field's comment.
+ *   `IoK8SApiCoreV1ServicePortProtocol.TCP`. The allowed values stay in each field's comment; a
+ *   wrong one is caught by verify's server-side dry run against the real API server (neither
+ *   tsc nor the strict JSON schemas of the tests, which carry no enums either, would see it).
  */
 export function cdk8sSchema(swagger: Swagger): { definitions: Record<string, JsonSchema> } {
   for (const name of [INT_OR_STRING, QUANTITY]) {
