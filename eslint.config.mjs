@@ -5,7 +5,14 @@ import pulumi from '@pulumi/eslint-plugin';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '.tools/', 'coverage/', 'apps/spring-api/target/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'build/',
+      '.tools/',
+      'coverage/',
+      'apps/spring-api/target/',
+    ],
   },
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -42,5 +49,11 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The synth launcher is plain CommonJS: it runs before anything is compiled.
+    files: ['scripts/synth/run.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
