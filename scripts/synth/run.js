@@ -103,36 +103,34 @@ function build() {
   const stamp = {
     esbuild: esbuildVersion(),
     bundle: fingerprint(bundle),
-    sha256: createHash('sha256').update(code.contents).digest('hex'),
     inputs,
   };
   writeAtomically(stampFile, `${JSON.stringify(stamp, null, 2)}\n`);
-  return stamp;
 }
 
-/** The bundle, built first when stale; returns the stamp that describes it. */
+/** Builds the bundle when it is stale. */
 function ensureBundle() {
-  const stamp = readStamp();
-  const reason = staleReason(stamp);
-  if (reason === undefined) return stamp;
+  const reason = staleReason(readStamp());
+  if (reason === undefined) return;
   if (process.env.SYNTH_LOG_BUILD === '1') console.error(`synth: rebuilding bundle (${reason})`);
-  return build();
+  build();
 }
 
 /**
  * Runs the bundle in this process as Node would run a CommonJS main module, with V8's code
  * cache. V8 checks a cache against the source's length only, so the cache file is named after
- * the bundle's hash: a rebuilt bundle never meets an old cache.
+ * a hash of the source read here: another bundle never meets this one's cache.
  */
-function runBundle(stamp) {
-  const cacheFile = path.join(outdir, `main.${stamp.sha256.slice(0, 16)}.v8cache`);
+function runBundle() {
+  const source = fs.readFileSync(bundle, 'utf8');
+  const hash = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  const cacheFile = path.join(outdir, `main.${hash}.v8cache`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);
   } catch {
     cachedData = undefined;
   }
-  const source = fs.readFileSync(bundle, 'utf8');
   const script = new vm.Script(
     `(function (exports, require, module, __filename, __dirname) {${source}\n})`,
     { filename: bundle, cachedData },
@@ -152,4 +150,5 @@ function runBundle(stamp) {
   }
 }
 
-runBundle(ensureBundle());
+ensureBundle();
+runBundle();
