@@ -57,14 +57,27 @@ describe('npm run synth (scripts/synth/run.js, the bundled runner)', () => {
     const expected = tree(join(temp(), 'ts-node'));
     expect(Object.keys(expected)).toHaveLength(12);
     expect(tree(join(temp(), 'bundle'))).toEqual(expected);
-    // The second run reuses the bundle and its code cache: nothing is built or written.
-    const second = bundled([], join(temp(), 'again'));
+    // The second run, through npm as the README says, reuses the bundle and its code cache.
+    const second = run('npm', ['run', '-s', 'synth'], {
+      CDK8S_OUTDIR: join(temp(), 'again'),
+      SYNTH_BUILD_DIR: build(),
+    });
+    expect(second.status).toBe(0);
     expect(second.stderr).toBe('');
     expect(tree(join(temp(), 'again'))).toEqual(expected);
     expect(second.stdout.replace(/ in \d+ ms/, '')).toBe(
       viaTsNode.stdout
         .replaceAll(join(temp(), 'ts-node'), join(temp(), 'again'))
         .replace(/ in \d+ ms/, ''),
+    );
+  });
+
+  it('is what npm run synth and cdk8s synth run', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    expect(pkg.scripts.synth).toBe('node scripts/synth/run.js');
+    expect(pkg.dependencies.esbuild).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(readFileSync(join(root, 'cdk8s.yaml'), 'utf8')).toMatch(
+      /^app: node scripts\/synth\/run\.js$/m,
     );
   });
 
