@@ -12,7 +12,7 @@ import { VAULT_AGENT_RESOURCES } from '../apps/spring-api/vault';
 import { KUBE_SYSTEM_PODS } from '../cluster/system-pods';
 import { ClusterTarget, EnvironmentName } from '../config/environments';
 import { ConfigError } from '../config/errors';
-import { DEFAULT_WORKER_COUNT, DEFAULT_WORKER_MACHINE_TYPE } from '../config/gcp';
+import { GCP_DEFAULTS } from '../config/gcp';
 import { machineShape } from '../config/gcp-rules';
 import { nodeAllocatable } from '../config/nodes';
 import { CHARTS_DIR } from './charts';
@@ -218,8 +218,8 @@ function footprint(
 
 /** Everything on `workers` gcp workers of `machineType` (refused when the type is unknown). */
 export function gcpFootprint(
-  workers = DEFAULT_WORKER_COUNT,
-  machineType = DEFAULT_WORKER_MACHINE_TYPE,
+  workers: number = GCP_DEFAULTS.workerCount,
+  machineType: string = GCP_DEFAULTS.workerMachineType,
   chartsDir = CHARTS_DIR,
 ): Footprint {
   const node = nodeAllocatable(machineShape(machineType));
@@ -265,7 +265,7 @@ if (require.main === module && process.argv[2] === '--rendered') {
   );
   process.exitCode = problems.length === 0 ? 0 : 1;
 } else if (require.main === module) {
-  const gcp = `${DEFAULT_WORKER_COUNT} workers of ${DEFAULT_WORKER_MACHINE_TYPE}`;
+  const gcp = `${GCP_DEFAULTS.workerCount} workers of ${GCP_DEFAULTS.workerMachineType}`;
   console.log(`gcp, ${gcp}:\n\n${footprintTable(gcpFootprint())}\n`);
   console.log(`minikube, one node of 4 CPUs and 8 GiB:\n\n${footprintTable(minikubeFootprint())}`);
 }
