@@ -13,7 +13,7 @@ import { readStackConfig, STACK_DEFAULTS } from '../../infra/config/stack';
 
 interface Declared {
   readonly type: string;
-  readonly default?: unknown;
+  readonly default?: string | number | boolean;
   readonly secret?: boolean;
   readonly description?: string;
 }
