@@ -7,7 +7,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { springApiProfiles } from '../apps/environments';
+import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../apps/environments';
+import { resolveSpringApi } from '../apps/spring-api/resolve';
 import { VAULT_AGENT_RESOURCES } from '../apps/spring-api/vault';
 import { KUBE_SYSTEM_PODS } from '../cluster/system-pods';
 import { ClusterTarget, EnvironmentName } from '../config/environments';
@@ -154,12 +155,15 @@ function kubeadmRows(target: ClusterTarget, workers: number): FootprintRow[] {
 
 /** The API's profile: its replicas and one pod's requests (the Vault agent is an init). */
 export function appShare(environment: EnvironmentName): AppShare {
-  const prod = springApiProfiles({})[environment];
+  // Resolved, so that what a profile leaves to the construct's defaults counts too; dev's local
+  // secret values only have to exist for that, the footprint never reads them.
+  const placeholders = Object.fromEntries(DEV_SECRET_PROPERTIES.map((p) => [p, 'unread']));
+  const resolved = resolveSpringApi(springApiProfiles(placeholders)[environment]);
   const api = requestsOf(
     asResources({
-      cpu: prod.resources?.cpuRequest ?? '',
-      memory: prod.resources?.memoryRequest ?? '',
-      memoryLimit: prod.resources?.memoryLimit ?? '',
+      cpu: resolved.resources.cpuRequest,
+      memory: resolved.resources.memoryRequest,
+      memoryLimit: resolved.resources.memoryLimit,
     }),
     `spring-api (${environment})`,
   );
@@ -173,8 +177,8 @@ export function appShare(environment: EnvironmentName): AppShare {
   );
   return {
     environment,
-    minReplicas: prod.autoscaling?.minReplicas ?? prod.replicas ?? 1,
-    maxReplicas: prod.autoscaling?.maxReplicas ?? prod.replicas ?? 1,
+    minReplicas: resolved.autoscaling?.minReplicas ?? resolved.replicas,
+    maxReplicas: resolved.autoscaling?.maxReplicas ?? resolved.replicas,
     perPod: podRequests([api], [agent]),
   };
 }
