@@ -16,7 +16,16 @@ import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 // The platform layer under Pulumi mocks, for both targets, with stand-in clusters: which
 // releases and charts it installs, with which values, in which order, and what stays secret.
 
-const registered: Registered[] = recordResources();
+/**
+ * The address MetalLB gives the ingress controller's Service on minikube: a pool member other
+ * than the first, found only in that Service's status (no other Service has one).
+ */
+const ASSIGNED = '192.168.49.217';
+const registered: Registered[] = recordResources('k8s-platform', 'test', (args) =>
+  args.type === 'kubernetes:core/v1:Service' && args.id === 'ingress-nginx/ingress-nginx-controller'
+    ? { ...args.inputs, status: { loadBalancer: { ingress: [{ ip: ASSIGNED }] } } }
+    : undefined,
+);
 
 /** How the engine marks a secret value among a resource's inputs. */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -207,8 +216,11 @@ describe('the platform layer on minikube', () => {
     );
   });
 
-  it('reports the ingress address MetalLB assigned and how to reach Grafana', async () => {
-    expect(await valueOf(built.platform.ingressAddress)).toBe('192.168.49.200');
+  it('reports the address MetalLB assigned to the controller Service, and how to reach Grafana', async () => {
+    // Read from the cluster: the controller's Service, in the namespace the release reports.
+    const reads = registered.filter((r) => r.type === 'kubernetes:core/v1:Service' && r.id !== '');
+    expect(reads.map((r) => r.id)).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    expect(await valueOf(built.platform.ingressAddress)).toBe(ASSIGNED);
     expect(built.platform.grafanaCommand).toBe(
       'kubectl --context minikube -n observability port-forward svc/kube-prometheus-stack-grafana 3000:80',
     );
