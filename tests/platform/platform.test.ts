@@ -6,9 +6,12 @@ import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../infra/config/platform';
 import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import {
   dependencyRecorder,
+  outsideTree,
   recordResources,
   Registered,
+  registeredOutputs,
   settled,
+  unregisteredOutputs,
   valueOf,
 } from '../support/pulumi-mocks';
 import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
@@ -26,6 +29,13 @@ const registered: Registered[] = recordResources('k8s-platform', 'test', (args) 
     ? { ...args.inputs, status: { loadBalancer: { ingress: [{ ip: ASSIGNED }] } } }
     : undefined,
 );
+const outputs = registeredOutputs();
+
+/** What the test itself makes for the platform: the stand-in cluster's provider. */
+const standInResource = (r: Registered): boolean =>
+  r.name.startsWith('stand-in-') ||
+  r.name === 'cluster-ready' ||
+  r.type === 'test:index:ApiEnablement';
 
 /** How the engine marks a secret value among a resource's inputs. */
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
@@ -102,6 +112,12 @@ describe('the platform layer on minikube', () => {
   let built: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
     built = await build(MINIKUBE);
+  });
+
+  it('is one component: every resource it registers is its child, its outputs registered', () => {
+    expect(registered.length).toBeGreaterThan(10);
+    expect(outsideTree(registered, built.recorder, standInResource)).toEqual([]);
+    expect(unregisteredOutputs(built.platform, outputs)).toEqual([]);
   });
 
   it('installs every add-on from its wrapper chart, with the target values file', async () => {
@@ -231,6 +247,12 @@ describe('the platform layer on gcp', () => {
   let built: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
     built = await build(GCP);
+  });
+
+  it('is one component: every resource it registers is its child, its outputs registered', () => {
+    expect(registered.length).toBeGreaterThan(10);
+    expect(outsideTree(registered, built.recorder, standInResource)).toEqual([]);
+    expect(unregisteredOutputs(built.platform, outputs)).toEqual([]);
   });
 
   it('gives MetalLB the routed range and the reserved address as a pool of its own', () => {

@@ -145,3 +145,53 @@ export function dependencyRecorder(known: ReadonlyMap<pulumi.Resource, string> =
     },
   };
 }
+
+/**
+ * The output names each component passes to registerOutputs, spied on from now on. Pulumi shows a
+ * component's outputs, and ends its creation, only once they are registered.
+ */
+export function registeredOutputs(): Map<pulumi.Resource, string[]> {
+  const seen = new Map<pulumi.Resource, string[]>();
+  // registerOutputs is protected: reached through the prototype, as the subclasses call it.
+  const proto = pulumi.ComponentResource.prototype as unknown as {
+    registerOutputs(outputs?: unknown): void;
+  };
+  const original = proto.registerOutputs; // eslint-disable-line @typescript-eslint/unbound-method
+  jest.spyOn(proto, 'registerOutputs').mockImplementation(function (
+    this: pulumi.ComponentResource,
+    outputs?: unknown,
+  ) {
+    // Only the first call counts: Pulumi ignores the later ones (its own, after initialize).
+    if (!seen.has(this)) seen.set(this, Object.keys(outputs ?? {}));
+    original.call(this, outputs);
+  });
+  return seen;
+}
+
+/** The component's Output fields it did not register (all of them when it registered none). */
+export function unregisteredOutputs(
+  component: pulumi.ComponentResource,
+  seen: ReadonlyMap<pulumi.Resource, readonly string[]>,
+): string[] {
+  const fields = Object.entries(component)
+    .filter(([k, v]) => k !== 'urn' && pulumi.Output.isInstance(v))
+    .map(([k]) => k);
+  const registered = seen.get(component);
+  return registered
+    ? fields.filter((f) => !registered.includes(f))
+    : ['(registerOutputs never called)', ...fields];
+}
+
+/**
+ * Registered resources outside the component's tree: a child created without `parent` is not
+ * seen by the transformations the component passes down (the recorder's), so it shows up here.
+ */
+export function outsideTree(
+  registered: readonly Registered[],
+  recorder: { typedDependsOn: ReadonlyMap<string, unknown> },
+  expectedOutside: (r: Registered) => boolean = () => false,
+): string[] {
+  return registered
+    .filter((r) => !expectedOutside(r) && !recorder.typedDependsOn.has(`${r.type} ${r.name}`))
+    .map((r) => `${r.type} ${r.name}`);
+}
