@@ -219,6 +219,59 @@ describe("Pulumi.yaml's documented defaults", () => {
   });
 });
 
+/**
+ * The README's table of gcp keys against Pulumi.yaml: each row names keys and their defaults in
+ * the same order ("`a`, `b`" | "`1`, `2`"), or "(required)". Keys the table leaves out are fine.
+ */
+function readmeProblems(readme: string, text: string): string[] {
+  const keys = declared(text);
+  const problems: string[] = [];
+  const rows = readme.split('\n').filter((l) => /^\| `\w+`/.test(l));
+  for (const row of rows) {
+    const [names = '', values = ''] = row
+      .split('|')
+      .slice(1, 3)
+      .map((c) => c.trim());
+    const ticked = (cell: string) => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] ?? '');
+    const documented = values === '(required)' ? [] : ticked(values);
+    ticked(names).forEach((key, i) => {
+      const d = keys[key];
+      if (!d) return problems.push(`README: ${key} is not a key of Pulumi.yaml`);
+      if (values === '(required)') {
+        if (!/\bRequired\b/.test(d.description ?? ''))
+          problems.push(`README: ${key} required, Pulumi.yaml does not say so`);
+      } else if (d.default !== undefined && documented[i] !== String(d.default)) {
+        problems.push(
+          `README: ${key} defaults to ${documented[i]}, Pulumi.yaml ${String(d.default)}`,
+        );
+      }
+      return undefined;
+    });
+  }
+  return problems;
+}
+
+const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+describe("the README's table of gcp keys", () => {
+  it('gives the defaults Pulumi.yaml declares', () => {
+    expect(README).toContain('| `workerCount`');
+    expect(readmeProblems(README, PULUMI_YAML)).toEqual([]);
+  });
+
+  it('fails when one of them changes', () => {
+    const changed = README.replace(/(\| `workerCount` +\| )`3`/, '$1`5`');
+    expect(changed).not.toBe(README);
+    expect(readmeProblems(changed, PULUMI_YAML)).toEqual([
+      'README: workerCount defaults to 5, Pulumi.yaml 3',
+    ]);
+    const pair = README.replace('`50`, `pd-ssd`', '`50`, `pd-balanced`');
+    expect(readmeProblems(pair, PULUMI_YAML)).toEqual([
+      'README: controlPlaneDiskType defaults to pd-balanced, Pulumi.yaml pd-ssd',
+    ]);
+  });
+});
+
 // zonesOf is what the zone template relies on: each region tried has a "-b" zone.
 test.each(['europe-west1', 'us-central1', 'europe-west4'])('%s has a b zone', (region) => {
   expect(zonesOf(region)).toContain(`${region}-b`);
