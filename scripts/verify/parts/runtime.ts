@@ -41,8 +41,8 @@ export async function checkJar(
         .map((s) => s.metric),
     );
     console.log(
-      `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; API key from the Secret (env), ` +
-        `settings from the ConfigMap folder, a write with the key accepted; the ${apiMetrics.size} API metrics the alert rules ` +
+      `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; on the management port's /actuator/configsources the API key from the Secret's variable, ` +
+        `settings from the ConfigMap folder, 404 for it on the API port, a write with the key accepted; the ${apiMetrics.size} API metrics the alert rules ` +
         `and dashboard read are exposed with their labels (${failures.length === 0 ? 'ok' : 'FAILED'})`,
     );
   } finally {
@@ -83,7 +83,7 @@ export async function checkApi(processes: ProcessGroup, t: Tally): Promise<void>
   console.log(
     `verify: api: schemathesis ${run?.version ?? '?'} with every check (--max-examples ${MAX_EXAMPLES}, --seed ${SEED}) ` +
       `against the jar's /v3/api-docs: ${run?.generated ?? 0} cases over ${run?.tested ?? 0} of ${run?.operations ?? 0} operations, ` +
-      `${run?.failures.reduce((n, f) => n + f.count, 0) ?? '?'} failures; a document missing a 404 and a nullable field ` +
+      `${run?.failures.reduce((n, f) => n + f.count, 0) ?? '?'} failures; a document missing a 404 and saying a page is never empty ` +
       `draws ${selfTest?.failures.map((f) => f.code).join(', ') || 'nothing'} (${failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }
