@@ -208,18 +208,23 @@ export async function generate(apiserverBinary: string): Promise<Record<string, 
   };
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const check = argv.includes('--check');
-  const files = await generate(APISERVER);
-  const stale = GENERATED.filter((name) => {
+/** Names of the generated files that differ from what is committed (missing counts as differing). */
+export function staleImports(generated: Readonly<Record<string, string>>, dir = IMPORTS_DIR) {
+  return GENERATED.filter((name) => {
     let committed: string | undefined;
     try {
-      committed = readFileSync(join(IMPORTS_DIR, name), 'utf8');
+      committed = readFileSync(join(dir, name), 'utf8');
     } catch {
       committed = undefined;
     }
-    return committed !== files[name];
+    return committed !== generated[name];
   });
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const check = argv.includes('--check');
+  const files = await generate(APISERVER);
+  const stale = staleImports(files);
   if (check) {
     if (stale.length === 0) return 0;
     console.error(`import:k8s: out of date: ${stale.join(', ')}; run npm run import:k8s`);

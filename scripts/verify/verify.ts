@@ -13,6 +13,7 @@ import { LocalCluster } from './local-cluster';
 import { ProcessGroup } from './processes';
 import { checkManifests } from './parts/manifests';
 import { checkCluster, checkLint, checkPlatform } from './parts/static';
+import { checkImports } from './parts/imports';
 import { checkVault } from './parts/vault';
 import {
   checkApi,
@@ -39,10 +40,17 @@ export const PARTS = [
   'ingress',
   'node-network',
   'etcd-restore',
+  'imports',
 ] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that need no shared kube-apiserver: run alone, they start none (etcd-restore starts its own). */
-const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'node-network', 'etcd-restore'];
+const WITHOUT_CLUSTER: readonly Part[] = [
+  'api',
+  'ingress',
+  'node-network',
+  'etcd-restore',
+  'imports',
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
@@ -93,6 +101,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parts.has('ingress')) await checkIngress(processes, tally);
     if (parts.has('node-network')) await checkNodeNetworkPart(tally);
     if (parts.has('etcd-restore')) await checkRestore(processes, tally);
+    if (parts.has('imports')) await checkImports(tally);
   } finally {
     await processes.stopAndWait();
   }
