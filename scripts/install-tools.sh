@@ -77,6 +77,16 @@ if [[ ! -x "$flux_bin" || ! -f "$flux_stamp" || "$(cat "$flux_stamp")" != "$want
   echo "$want" >"$flux_stamp"
 fi
 
+# --- Go: helm, which the footprint's render check runs in npm test (verify lints with it too) ---
+# The same pin and stamp as scripts/install-verify-tools.sh, so it is built once for both.
+helm_module="helm.sh/helm/v3/cmd/helm@v3.17.4"
+if [[ ! -x "$tools/bin/helm" || "$(cat "$tools/bin/.helm.pin" 2>/dev/null)" != "$helm_module" ]]; then
+  echo "install-tools: installing $helm_module into $tools/bin" >&2
+  mkdir -p "$tools/bin"
+  GOBIN="$tools/bin" go install "$helm_module"
+  echo "$helm_module" >"$tools/bin/.helm.pin"
+fi
+
 # --- Go: actionlint, the GitHub Actions workflow linter -----------------------------------
 actionlint_version="v1.7.12"
 actionlint_bin="$tools/bin/actionlint"

@@ -15,10 +15,7 @@ const common = {
   // The repository for a local synth. CI never relies on it: it pushes to and synthesizes with
   // ghcr.io/<repository owner>/spring-api (`--image-repository`), computed once in manifests.yml.
   image: { repository: 'ghcr.io/k8s-platform/spring-api', tag: '0.1.0' },
-  // Sized by apps/spring-api/scripts/load-test.sh (one core, table in apps/spring-api/README.md):
-  // 0.34-0.48 cores up to 400 req/s while the JIT warms, ~1,940 req/s at saturation; peak RSS
-  // 420 MiB with a 384 MiB heap. Memory request = limit; one core as limit for a 19 s start.
-  resources: { cpuRequest: '500m', cpuLimit: '1', memoryRequest: '640Mi', memoryLimit: '640Mi' },
+  // Resources: the construct's defaults (SPRING_API_DEFAULTS), sized by the load test.
   environment: {
     // Heap is 60 % of the memory limit (384 MiB of 640 MiB); exit rather than limp on OOM.
     JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError',
@@ -50,7 +47,7 @@ export function springApiProfiles(
       ...common,
       replicas: 1,
       // A laptop: small requests, the same limits (RSS measured at 400-420 MiB).
-      resources: { ...common.resources, cpuRequest: '100m', memoryRequest: '448Mi' },
+      resources: { cpuRequest: '100m', memoryRequest: '448Mi' },
       settings: { 'app.environment': 'dev', 'logging.level.root': 'INFO' },
       secretProperties: DEV_SECRET_PROPERTIES,
       secretDelivery: { kind: 'kubernetes', values: devSecrets },
@@ -58,15 +55,15 @@ export function springApiProfiles(
     },
     staging: {
       ...onGcp,
-      // 70 % of the 500m request is ~350m: scale out long before a pod saturates.
-      autoscaling: { minReplicas: 2, maxReplicas: 3, targetCpuUtilization: 70 },
+      // At the default 70 % of the 500m request (~350m), long before a pod saturates.
+      autoscaling: { minReplicas: 2, maxReplicas: 3 },
       settings: { 'app.environment': 'staging', 'logging.level.root': 'INFO' },
       ingress: { host: 'api.staging.example.com', tlsSecretName: 'api-tls' },
       database: postgres('10.30.1.10'),
     },
     prod: {
       ...onGcp,
-      autoscaling: { minReplicas: 3, maxReplicas: 6, targetCpuUtilization: 70 },
+      autoscaling: { minReplicas: 3, maxReplicas: 6 },
       settings: { 'app.environment': 'prod', 'logging.level.root': 'WARN' },
       ingress: { host: 'api.example.com', tlsSecretName: 'api-tls' },
       database: postgres('10.30.2.10'),

@@ -20,12 +20,31 @@ export const NODE_IMAGES = [
 ] as const;
 
 /**
+ * The default of every gcp key, as a stack would set it: the one place each lives. Pulumi.yaml
+ * documents the same values (tests/config/pulumi-yaml.test.ts holds the two together).
+ *
  * Workers by default: three, of 4 vCPUs and 16 GiB. On e2-standard-2 workers, what the cluster
  * and the platform run (Calico, kube-proxy, CoreDNS, the add-ons) would request about half of
  * the CPU the kubelets offer; on e2-standard-4 it is under a quarter (`npm run footprint`).
  */
-export const DEFAULT_WORKER_COUNT = 3;
-export const DEFAULT_WORKER_MACHINE_TYPE = 'e2-standard-4';
+export const GCP_DEFAULTS = {
+  gcpRegion: 'europe-west1',
+  nodeImage: 'debian-cloud/debian-12',
+  workerCount: 3,
+  controlPlaneMachineType: 'e2-standard-2',
+  workerMachineType: 'e2-standard-4',
+  controlPlaneDiskGb: 50,
+  controlPlaneDiskType: 'pd-ssd',
+  workerDiskGb: 40,
+  workerDiskType: 'pd-balanced',
+  subnetCidr: '10.10.0.0/24',
+  podCidr: '192.168.0.0/16',
+  serviceCidr: '10.96.0.0/12',
+  metallbRange: '10.20.0.0/24',
+  apiServerEndpoint: 'public',
+  allowApiFromAnywhere: false,
+  clusterName: 'k8s-platform',
+} as const;
 
 /**
  * The fewest workers the platform schedules on: Vault runs 3 raft servers with required
@@ -57,7 +76,7 @@ export type ApiServerEndpoint = (typeof API_SERVER_ENDPOINTS)[number];
 export const API_TUNNEL_PORT = 16443;
 
 export interface GcpConfig {
-  /** Prefix of every resource name. @default "k8s-platform" */
+  /** Prefix of every resource name. @default GCP_DEFAULTS.clusterName */
   readonly name: string;
   readonly project: string;
   readonly region: string;
@@ -76,7 +95,7 @@ export interface GcpConfig {
   };
   /** Who may reach the API server (port 6443). */
   readonly adminCidrs: readonly string[];
-  /** How the program reaches the API server. @default "public" */
+  /** How the program reaches the API server. @default GCP_DEFAULTS.apiServerEndpoint */
   readonly apiServerEndpoint: ApiServerEndpoint;
 }
 
@@ -96,6 +115,8 @@ function overlap(a: Ipv4Cidr, b: Ipv4Cidr): boolean {
 /** Reads and validates the gcp target's keys; throws one ConfigError naming every bad key. */
 export function readGcpConfig(get: (key: string) => string | undefined): GcpConfig {
   const c = new Checks('k8s-platform');
+  /** A key's value, or its default from GCP_DEFAULTS. */
+  const value = (key: keyof typeof GCP_DEFAULTS): string => get(key) ?? String(GCP_DEFAULTS[key]);
 
   const project = get('gcpProject');
   c.require(
@@ -104,7 +125,7 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     project,
     'a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
   );
-  const region = get('gcpRegion') ?? 'europe-west1';
+  const region = value('gcpRegion');
   const zones = zonesOf(region);
   c.require(
     zones !== undefined,
@@ -121,7 +142,7 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
       `one of the zones of ${region}: ${zones.map((z) => `"${z}"`).join(', ')}`,
     );
 
-  const image = get('nodeImage') ?? NODE_IMAGES[0];
+  const image = value('nodeImage');
   c.require(
     (NODE_IMAGES as readonly string[]).includes(image),
     'nodeImage',
@@ -129,13 +150,8 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     `one of ${NODE_IMAGES.map((i) => `"${i}"`).join(', ')}`,
   );
 
-  const group = (
-    prefix: 'controlPlane' | 'worker',
-    diskGb: number,
-    diskType: string,
-    fallback: string,
-  ) => {
-    const machineType = get(`${prefix}MachineType`) ?? fallback;
+  const group = (prefix: 'controlPlane' | 'worker') => {
+    const machineType = value(`${prefix}MachineType`);
     const problem = machineTypeProblem(machineType);
     const exists = c.require(
       problem === undefined,
@@ -150,9 +166,9 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
         machineType,
         'at least 2 vCPUs (kubeadm requires 2)',
       );
-    const disk = Number(get(`${prefix}DiskGb`) ?? diskGb);
+    const disk = Number(value(`${prefix}DiskGb`));
     c.integer(`${prefix}DiskGb`, disk, 20, 500);
-    const type = get(`${prefix}DiskType`) ?? diskType;
+    const type = value(`${prefix}DiskType`);
     c.require(
       (DISK_TYPES as readonly string[]).includes(type),
       `${prefix}DiskType`,
@@ -161,9 +177,9 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     );
     return { machineType, diskGb: disk, diskType: type as NodeGroup['diskType'] };
   };
-  const controlPlane = group('controlPlane', 50, 'pd-ssd', 'e2-standard-2');
-  const worker = group('worker', 40, 'pd-balanced', DEFAULT_WORKER_MACHINE_TYPE);
-  const count = Number(get('workerCount') ?? DEFAULT_WORKER_COUNT);
+  const controlPlane = group('controlPlane');
+  const worker = group('worker');
+  const count = Number(value('workerCount'));
   const countOk = c.require(
     Number.isInteger(count) && count >= MIN_WORKERS && count <= MAX_WORKERS,
     'workerCount',
@@ -171,18 +187,13 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     `an integer from ${MIN_WORKERS} to ${MAX_WORKERS} (the platform needs ${MIN_WORKERS} workers: Vault's 3 raft servers each on their own worker, ingress-nginx's 2 replicas spread with DoNotSchedule)`,
   );
 
-  const cidr = (key: string, fallback: string) => {
-    const value = get(key) ?? fallback;
-    const parsed = parseIpv4Cidr(value);
-    c.require(parsed !== undefined, key, value, CIDR_FORMS);
-    return { key, value, parsed };
+  const cidr = (key: 'subnetCidr' | 'podCidr' | 'serviceCidr' | 'metallbRange') => {
+    const text = value(key);
+    const parsed = parseIpv4Cidr(text);
+    c.require(parsed !== undefined, key, text, CIDR_FORMS);
+    return { key, value: text, parsed };
   };
-  const nets = [
-    cidr('subnetCidr', '10.10.0.0/24'),
-    cidr('podCidr', '192.168.0.0/16'),
-    cidr('serviceCidr', '10.96.0.0/12'),
-    cidr('metallbRange', '10.20.0.0/24'),
-  ];
+  const nets = [cidr('subnetCidr'), cidr('podCidr'), cidr('serviceCidr'), cidr('metallbRange')];
   nets.forEach((a, i) =>
     nets.slice(i + 1).forEach((b) => {
       if (a.parsed && b.parsed)
@@ -218,7 +229,7 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
     adminRaw,
     'a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
   );
-  const allowRaw = get('allowApiFromAnywhere') ?? 'false';
+  const allowRaw = value('allowApiFromAnywhere');
   c.require(
     ['true', 'false'].includes(allowRaw),
     'allowApiFromAnywhere',
@@ -243,14 +254,14 @@ export function readGcpConfig(get: (key: string) => string | undefined): GcpConf
         `ranges covering at most ${ADMIN_ADDRESS_LIMIT.toLocaleString('en-US')} addresses in all (a /8), overlaps counted once: these cover ${covered.toLocaleString('en-US')} (opening the API server that wide needs allowApiFromAnywhere=true)`,
       );
   }
-  const apiServerEndpoint = get('apiServerEndpoint') ?? 'public';
+  const apiServerEndpoint = value('apiServerEndpoint');
   c.require(
     (API_SERVER_ENDPOINTS as readonly string[]).includes(apiServerEndpoint),
     'apiServerEndpoint',
     apiServerEndpoint,
     `"public" (the control plane's external address, reached from adminCidrs) or "iap-tunnel" (an IAP tunnel on 127.0.0.1:${API_TUNNEL_PORT}, for CI runners outside adminCidrs)`,
   );
-  const clusterName = get('clusterName') ?? 'k8s-platform';
+  const clusterName = value('clusterName');
   c.matches(
     'clusterName',
     clusterName,

@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { springApiProfiles } from '../apps/environments';
+import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../apps/environments';
+import { resolveSpringApi } from '../apps/spring-api/resolve';
 import { VAULT_AGENT_RESOURCES } from '../apps/spring-api/vault';
 import { KUBE_SYSTEM_PODS } from '../cluster/system-pods';
 import { ClusterTarget, EnvironmentName } from '../config/environments';
 import { ConfigError } from '../config/errors';
-import { DEFAULT_WORKER_COUNT, DEFAULT_WORKER_MACHINE_TYPE } from '../config/gcp';
+import { GCP_DEFAULTS } from '../config/gcp';
 import { machineShape } from '../config/gcp-rules';
 import { nodeAllocatable } from '../config/nodes';
 import { CHARTS_DIR } from './charts';
@@ -154,12 +155,15 @@ function kubeadmRows(target: ClusterTarget, workers: number): FootprintRow[] {
 
 /** The API's profile: its replicas and one pod's requests (the Vault agent is an init). */
 export function appShare(environment: EnvironmentName): AppShare {
-  const prod = springApiProfiles({})[environment];
+  // Resolved, so that what a profile leaves to the construct's defaults counts too; dev's local
+  // secret values only have to exist for that, the footprint never reads them.
+  const placeholders = Object.fromEntries(DEV_SECRET_PROPERTIES.map((p) => [p, 'unread']));
+  const resolved = resolveSpringApi(springApiProfiles(placeholders)[environment]);
   const api = requestsOf(
     asResources({
-      cpu: prod.resources?.cpuRequest ?? '',
-      memory: prod.resources?.memoryRequest ?? '',
-      memoryLimit: prod.resources?.memoryLimit ?? '',
+      cpu: resolved.resources.cpuRequest,
+      memory: resolved.resources.memoryRequest,
+      memoryLimit: resolved.resources.memoryLimit,
     }),
     `spring-api (${environment})`,
   );
@@ -173,8 +177,8 @@ export function appShare(environment: EnvironmentName): AppShare {
   );
   return {
     environment,
-    minReplicas: prod.autoscaling?.minReplicas ?? prod.replicas ?? 1,
-    maxReplicas: prod.autoscaling?.maxReplicas ?? prod.replicas ?? 1,
+    minReplicas: resolved.autoscaling?.minReplicas ?? resolved.replicas,
+    maxReplicas: resolved.autoscaling?.maxReplicas ?? resolved.replicas,
     perPod: podRequests([api], [agent]),
   };
 }
@@ -218,8 +222,8 @@ function footprint(
 
 /** Everything on `workers` gcp workers of `machineType` (refused when the type is unknown). */
 export function gcpFootprint(
-  workers = DEFAULT_WORKER_COUNT,
-  machineType = DEFAULT_WORKER_MACHINE_TYPE,
+  workers: number = GCP_DEFAULTS.workerCount,
+  machineType: string = GCP_DEFAULTS.workerMachineType,
   chartsDir = CHARTS_DIR,
 ): Footprint {
   const node = nodeAllocatable(machineShape(machineType));
@@ -265,7 +269,7 @@ if (require.main === module && process.argv[2] === '--rendered') {
   );
   process.exitCode = problems.length === 0 ? 0 : 1;
 } else if (require.main === module) {
-  const gcp = `${DEFAULT_WORKER_COUNT} workers of ${DEFAULT_WORKER_MACHINE_TYPE}`;
+  const gcp = `${GCP_DEFAULTS.workerCount} workers of ${GCP_DEFAULTS.workerMachineType}`;
   console.log(`gcp, ${gcp}:\n\n${footprintTable(gcpFootprint())}\n`);
   console.log(`minikube, one node of 4 CPUs and 8 GiB:\n\n${footprintTable(minikubeFootprint())}`);
 }

@@ -118,15 +118,19 @@ export function contractProblems(run: ContractRun): string[] {
 
 /**
  * The self-test's document: the API's own, misstating two things a client relies on. GET
- * /api/articles/{id} no longer lists its 404, and Origin.source is no longer nullable (the
- * endpoint answers null for a setting that is not set).
+ * /api/articles/{id} no longer lists its 404, and a page of articles is said never to be empty
+ * (`items` with `minItems: 1`), while a page past the last one, or any page of an empty
+ * catalogue, answers `[]`. The second used to be Origin.source losing its null; that schema left
+ * the API with the configuration report, and no field of the API's responses is nullable.
  */
 export function wrongDocument(document: Json): Json {
   const wrong = JSON.parse(JSON.stringify(document)) as Json;
   delete wrong.paths['/api/articles/{id}'].get.responses['404'];
-  wrong.components.schemas.Origin.properties.source = { type: 'string' };
+  wrong.components.schemas.ArticlePage.properties.items.minItems = 1;
   return wrong;
 }
+/** The operations the self-test runs (GET only): the two that wrongDocument() misstates. */
+export const SELF_TEST_PATHS = '^/api/articles(/\\{id\\})?$';
 /** The failure codes the self-test must draw: undocumented status, response violates schema. */
 export const SELF_TEST_CODES = ['ST103', 'ST108'];
 
@@ -225,7 +229,7 @@ export async function checkApiContract(
         '--url',
         base,
         '--include-path-regex',
-        '^/api/(articles/\\{id\\}|config-sources)$',
+        SELF_TEST_PATHS,
         '--include-method',
         'GET',
         '--phases',

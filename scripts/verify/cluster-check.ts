@@ -1,6 +1,7 @@
 // The gcp nodes' kubeadm configuration, validated by kubeadm itself (v1.32.13, built beside
 // kube-apiserver): `kubeadm config validate` decodes strictly, so a misspelt field, a wrong type
 // or an invalid value fails here rather than on a VM at boot.
+import { GCP_DEFAULTS } from '../../infra/config/gcp';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +33,8 @@ export function checkKubeadmConfigs(kubeadm: string): { failures: string[]; chec
       kubernetesVersion: KUBERNETES_VERSION,
       internalIp: '10.10.0.2',
       publicIp: '203.0.113.10',
-      podCidr: '192.168.0.0/16',
-      serviceCidr: '10.96.0.0/12',
+      podCidr: GCP_DEFAULTS.podCidr,
+      serviceCidr: GCP_DEFAULTS.serviceCidr,
       caCertPem: '',
     });
     const join_ = kubeadmJoinConfig({

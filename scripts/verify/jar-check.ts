@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { API_KEY_PROPERTY } from '../../infra/apps/environments';
 import { ManifestObject } from '../../infra/apps/render';
 import { LocalCluster } from './local-cluster';
 import { freePort, ProcessGroup } from './processes';
@@ -62,6 +63,48 @@ export function materialize(
   return { env, secretValues };
 }
 
+/** The actuator endpoint, on the management port only, that reports where settings come from. */
+export const CONFIG_SOURCES_PATH = '/actuator/configsources';
+
+/** The environment variable through which the container gets the API key from a Secret. */
+export function secretEnvName(container: Json): string | undefined {
+  const variable = (container.env ?? []).find(
+    (e: Json) => e.valueFrom?.secretKeyRef?.key === API_KEY_PROPERTY,
+  );
+  return variable === undefined ? undefined : String(variable.name);
+}
+
+/**
+ * What an operator asks the configsources report in dev: the API key comes from the Secret's
+ * environment variable (`keyVariable`, named in the report's origin), the environment name from
+ * the ConfigMap folder, and no secret value appears anywhere in the report.
+ */
+export function checkConfigSources(
+  text: string,
+  keyVariable: string | undefined,
+  secretValues: readonly string[],
+): string[] {
+  const failures: string[] = [];
+  const properties = ((JSON.parse(text) as Json).properties ?? {}) as Json;
+  const apiKey = properties[API_KEY_PROPERTY];
+  if (keyVariable === undefined)
+    failures.push(
+      `no environment variable of the container takes ${API_KEY_PROPERTY} from a Secret`,
+    );
+  else if (apiKey?.kind !== 'environment' || !String(apiKey?.origin).includes(`"${keyVariable}"`))
+    failures.push(
+      `${API_KEY_PROPERTY} should come from the Secret's environment variable ${keyVariable}, came from ${JSON.stringify(apiKey)}`,
+    );
+  if (properties['app.environment']?.kind !== 'config-folder') {
+    failures.push(
+      `app.environment should come from the ConfigMap folder, came from ${JSON.stringify(properties['app.environment'])}`,
+    );
+  }
+  if (secretValues.some((v) => v !== '' && text.includes(v)))
+    failures.push(`${CONFIG_SOURCES_PATH} shows a secret value`);
+  return failures;
+}
+
 /** A jar that answers on loopback: the API's port and the management port. */
 export interface RunningJar {
   readonly port: number;
@@ -121,7 +164,8 @@ export async function startJar(
 /**
  * Starts the packaged jar with exactly the files and variables the dev manifests give the
  * container, then asks what the kubelet and an operator would: is it ready on the probe
- * path, which source supplies the API key, and does that key open writes.
+ * path, which source supplies the API key (the management port's report; the API port must not
+ * serve it), and does that key open writes.
  */
 export async function checkDevJar(
   cluster: LocalCluster,
@@ -147,20 +191,19 @@ export async function checkDevJar(
   const { port, management } = running;
 
   const failures: string[] = [];
-  const sourcesText = await (await fetch(`http://127.0.0.1:${port}/api/config-sources`)).text();
-  const properties = (JSON.parse(sourcesText) as Json).properties;
-  if (properties['app.api-key']?.kind !== 'environment') {
+  const report = await fetch(`http://127.0.0.1:${management}${CONFIG_SOURCES_PATH}`);
+  if (report.status !== 200)
+    failures.push(`${CONFIG_SOURCES_PATH} on the management port returned ${report.status}`);
+  else
     failures.push(
-      `app.api-key should come from the Secret's environment variable, came from ${JSON.stringify(properties['app.api-key'])}`,
+      ...checkConfigSources(await report.text(), secretEnvName(container), secretValues),
     );
+  // Where the report was public before it moved; the Ingress routes this port.
+  for (const path of ['/api/config-sources', CONFIG_SOURCES_PATH]) {
+    const onApi = await fetch(`http://127.0.0.1:${port}${path}`);
+    if (onApi.status !== 404)
+      failures.push(`the API port answered ${path} with ${onApi.status}, not 404`);
   }
-  if (properties['app.environment']?.kind !== 'config-folder') {
-    failures.push(
-      `app.environment should come from the ConfigMap folder, came from ${JSON.stringify(properties['app.environment'])}`,
-    );
-  }
-  if (secretValues.some((v) => sourcesText.includes(v)))
-    failures.push('/api/config-sources shows a secret value');
   const key = env.APP_APIKEY ?? '';
   const write = await fetch(`http://127.0.0.1:${port}/api/articles`, {
     method: 'POST',

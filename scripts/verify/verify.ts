@@ -3,122 +3,30 @@
 // manifests as server-side dry-runs with strict field validation, inside the API's own
 // namespace, which enforces Pod Security `restricted`. Any rejection or warning fails the run
 // with the object and the server's message. Self-tests first prove each check can fail.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+// Each part's check lives in scripts/verify/parts/; this file picks the parts and runs them.
+import { join } from 'node:path';
 import { KUBERNETES_MINOR } from '../../infra/config/environments';
 import { devSecretsFile, loadDevSecrets } from '../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../infra/apps/environments';
-import { renderAll, RenderedEnvironment } from '../../infra/apps/render';
-import { vaultAccess } from '../../infra/apps/spring-api/vault';
+import { renderAll } from '../../infra/apps/render';
 import { LocalCluster } from './local-cluster';
 import { ProcessGroup } from './processes';
-import { checkDevJar } from './jar-check';
-import { checkApiContract, MAX_EXAMPLES, SEED } from './api-check';
-import { checkIngressPaths } from './ingress-check';
-import { helmChecks, kubeScore, lintEnvironments, readExceptions } from './lint';
-import { checkVaultFlow } from './vault-flow';
-import { checkKubeadmConfigs, checkReadinessWaits } from './cluster-check';
-import { KUBERNETES_VERSION } from '../../infra/config/nodes';
+import { checkManifests } from './parts/manifests';
+import { checkCluster, checkLint, checkPlatform } from './parts/static';
+import { checkImports } from './parts/imports';
+import { checkVault } from './parts/vault';
 import {
-  checkCharts,
-  checkRules,
-  metricSource,
-  platformQueries,
-  selectors,
-} from './platform-check';
-import { checkNodeNetwork } from './node-network-check';
-import { metadataBlockRules } from '../../infra/cluster/gcp/metadata-block';
-import { checkEtcdRestore, describeRestore } from './etcd-restore-check';
+  checkApi,
+  checkIngress,
+  checkJar,
+  checkNodeNetworkPart,
+  checkRestore,
+} from './parts/runtime';
+import { Json, root, Tally } from './parts/tally';
 
-const root = resolve(__dirname, '..', '..');
+export { podFromTemplate, SCHEMA_CHECKED_ONLY } from './parts/manifests';
 
-/** Kinds whose CRDs cannot be had offline; tools/crdcheck checks them in `npm test`. */
-export const SCHEMA_CHECKED_ONLY = ['ServiceMonitor'];
-
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access */
-// Manifests are plain JSON here; typing every path read would add nothing.
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** The Pod a Deployment would create: Pod Security enforces (rejects) Pods, it only warns on workloads. */
-export function podFromTemplate(deployment: Json): Json {
-  const template = deployment.spec.template;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${deployment.metadata.name}-template-check`,
-      namespace: deployment.metadata.namespace,
-      labels: template.metadata?.labels ?? {},
-      annotations: template.metadata?.annotations ?? {},
-    },
-    spec: template.spec,
-  };
-}
-
-/** One object dry-run on the server; returns a problem description or undefined. */
-function dryRun(cluster: LocalCluster, object: Json, verb: 'apply' | 'create'): string | undefined {
-  const args =
-    verb === 'apply'
-      ? [
-          'apply',
-          '--server-side',
-          '--field-manager=verify',
-          '--dry-run=server',
-          '--validate=strict',
-          '-f',
-          '-',
-        ]
-      : ['create', '--dry-run=server', '--validate=strict', '-f', '-'];
-  const run = cluster.kubectl(args, object);
-  if (run.status !== 0) return run.stderr || run.stdout;
-  const warnings = run.stderr.split('\n').filter((l) => l.startsWith('Warning:'));
-  return warnings.length > 0 ? warnings.join('\n') : undefined;
-}
-
-function label(o: Json): string {
-  return `${o.kind}/${o.metadata.name}`;
-}
-
-function selfTest(cluster: LocalCluster, sample: Json): string[] {
-  const problems: string[] = [];
-  const ns = 'verify-self-test';
-  const created = cluster.kubectl(['apply', '--server-side', '-f', '-'], {
-    apiVersion: 'v1',
-    kind: 'Namespace',
-    metadata: {
-      name: ns,
-      labels: {
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/warn': 'restricted',
-      },
-    },
-  });
-  if (created.status !== 0) return [`self-test namespace: ${created.stderr}`];
-
-  // Valid for the API server, forbidden only by Pod Security `restricted`.
-  const escalating = JSON.parse(JSON.stringify(sample)) as Json;
-  escalating.metadata.namespace = ns;
-  escalating.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
-  const warned = dryRun(cluster, escalating, 'apply') ?? '';
-  if (!warned.includes('would violate PodSecurity')) {
-    problems.push(`self-test: a restricted-violating Deployment passed: ${warned}`);
-  }
-  const rejected = dryRun(cluster, podFromTemplate(escalating), 'create') ?? '';
-  if (!rejected.includes('violates PodSecurity')) {
-    problems.push(`self-test: a restricted-violating Pod was admitted: ${rejected}`);
-  }
-
-  const misspelt = JSON.parse(JSON.stringify(sample)) as Json;
-  misspelt.metadata.namespace = ns;
-  misspelt.spec.revisionHistoryLimt = 3;
-  const strict = dryRun(cluster, misspelt, 'apply') ?? '';
-  // Server-side apply words it "field not declared in schema"; a strict create, "unknown field".
-  if (!/field not declared in schema|unknown field/.test(strict)) {
-    problems.push(`self-test: a misspelt field passed: ${strict}`);
-  }
-  return problems;
-}
+/* eslint-disable @typescript-eslint/no-unsafe-member-access */
 
 /** Parts of verify, each runnable alone: `npm run verify -- --only=vault,jar`. */
 export const PARTS = [
@@ -132,241 +40,17 @@ export const PARTS = [
   'ingress',
   'node-network',
   'etcd-restore',
+  'imports',
 ] as const;
 type Part = (typeof PARTS)[number];
 /** Parts that need no shared kube-apiserver: run alone, they start none (etcd-restore starts its own). */
-const WITHOUT_CLUSTER: readonly Part[] = ['api', 'ingress', 'node-network', 'etcd-restore'];
-
-interface Tally {
-  passed: number;
-  readonly failures: string[];
-}
-
-function checkManifests(
-  cluster: LocalCluster,
-  rendered: readonly RenderedEnvironment[],
-  t: Tally,
-): void {
-  const sample = rendered[0]?.objects.find((o) => o.kind === 'Deployment') as Json;
-  const selfProblems = selfTest(cluster, sample);
-  t.failures.push(...selfProblems);
-  console.log(
-    `verify: self-tests ${selfProblems.length === 0 ? 'ok' : 'FAILED'} (a restricted-violating workload warned, its Pod rejected, a misspelt field rejected)`,
-  );
-  const skipped = new Set<string>();
-  for (const env of rendered) {
-    const namespaces = env.objects.filter((o) => o.kind === 'Namespace');
-    for (const ns of namespaces) {
-      // Namespaces are created for real so that the objects inside them can be dry-run.
-      const applied = cluster.kubectl(
-        ['apply', '--server-side', '--field-manager=verify', '-f', '-'],
-        ns,
-      );
-      if (applied.status !== 0)
-        t.failures.push(`${env.environment} ${label(ns)}: ${applied.stderr}`);
-      const live = cluster.kubectl(['get', 'namespace', ns.metadata.name, '-o', 'json']);
-      const labels = (JSON.parse(live.stdout || '{}') as Json).metadata?.labels ?? {};
-      if (labels['pod-security.kubernetes.io/enforce'] !== 'restricted') {
-        t.failures.push(`${env.environment} ${label(ns)}: does not enforce restricted`);
-      } else t.passed++;
-    }
-    const objects: { object: Json; verb: 'apply' | 'create' }[] = [];
-    for (const o of env.objects) {
-      if (o.kind === 'Namespace') continue;
-      if (SCHEMA_CHECKED_ONLY.includes(o.kind)) {
-        skipped.add(`${o.kind} (${env.environment})`);
-        continue;
-      }
-      objects.push({ object: o, verb: 'apply' });
-      if (o.kind === 'Deployment') objects.push({ object: podFromTemplate(o), verb: 'create' });
-    }
-    for (const { object, verb } of objects) {
-      const problem = dryRun(cluster, object, verb);
-      if (problem) t.failures.push(`${env.environment} ${label(object)}: ${problem}`);
-      else t.passed++;
-    }
-    console.log(
-      `verify: ${env.environment}: ${objects.length + namespaces.length} objects checked`,
-    );
-  }
-  console.log(
-    `verify: schema-checked only (no CRD offline; tools/crdcheck in npm test): ${[...skipped].join(', ')}`,
-  );
-}
-
-function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): void {
-  const binary = join(root, '.tools', 'bin', 'kube-score');
-  const exceptions = readExceptions(join(root, 'tools', 'kube-score-exceptions.json'));
-  // Self-test: a Deployment without resources must draw findings.
-  const prod = rendered.find((e) => e.environment === 'prod');
-  const bare = JSON.parse(
-    JSON.stringify(prod?.objects.find((o) => o.kind === 'Deployment')),
-  ) as Json;
-  delete bare.spec.template.spec.containers[0].resources;
-  if (kubeScore(binary, JSON.stringify(bare), exceptions).length === 0) {
-    t.failures.push('self-test: kube-score did not flag a container without resources');
-  }
-  const findings = lintEnvironments(binary, rendered, exceptions);
-  t.failures.push(...findings.map((f) => `kube-score ${f}`));
-  if (findings.length === 0) t.passed += rendered.length;
-  console.log(
-    `verify: kube-score v1.20.0 (default checks, --kubernetes-version v${KUBERNETES_MINOR}): ${findings.length} finding(s) over ` +
-      `${rendered.length} environments; ${exceptions.length} justified exceptions in tools/kube-score-exceptions.json`,
-  );
-  const helm = helmChecks(join(root, '.tools', 'bin', 'helm'), rendered, '0.0.0-verify');
-  t.failures.push(...helm.map((p) => `helm ${p}`));
-  if (helm.length === 0) t.passed += rendered.length;
-  console.log(
-    `verify: helm v3.17.4: ${rendered.length} generated charts lint clean (--strict) and render the plain manifests (${helm.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
-
-function checkPlatform(cluster: LocalCluster, t: Tally): void {
-  const rules = checkRules('promtool');
-  t.failures.push(...rules.failures.map((f) => `rules: ${f}`));
-  if (rules.failures.length === 0) t.passed++;
-  console.log(
-    `verify: promtool: ${rules.rules} rules (the API's and the control plane upkeep's) check and pass their unit tests, which fail against a broken threshold; ` +
-      `the dashboard's queries parse (${rules.failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-  const charts = checkCharts(join(root, '.tools', 'bin', 'helm'), cluster);
-  t.failures.push(...charts.failures.map((f) => `charts: ${f}`));
-  if (charts.failures.length === 0) t.passed++;
-  console.log(
-    `verify: charts: the wrapper charts' own templates lint (--strict) and render for minikube and gcp; ` +
-      `${charts.objects} objects decoded strictly or dry-run on the API server (${charts.failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
-
-async function checkCluster(cluster: LocalCluster, t: Tally): Promise<void> {
-  const waits = await checkReadinessWaits(cluster);
-  t.failures.push(...waits.map((f) => `readiness: ${f}`));
-  if (waits.length === 0) t.passed++;
-  console.log(
-    `verify: readiness waits: /readyz, then Ready nodes counted through the status subresource; 3 of 4 times out, 4 of 4 passes ` +
-      `(${waits.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-  const kubeadm = checkKubeadmConfigs(join(root, '.tools', 'bin', 'kubeadm'));
-  t.failures.push(...kubeadm.failures.map((f) => `kubeadm: ${f}`));
-  if (kubeadm.failures.length === 0) t.passed += kubeadm.checked;
-  console.log(
-    `verify: kubeadm ${KUBERNETES_VERSION}: the gcp control plane's and workers' configs validate strictly; a misspelt field is refused ` +
-      `(${kubeadm.failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
-
-async function checkVault(
-  rendered: readonly RenderedEnvironment[],
-  cluster: LocalCluster,
-  t: Tally,
-) {
-  // The Vault path the staging and prod pods take: Kubernetes auth with the app's own token.
-  const prod = rendered.find((e) => e.environment === 'prod');
-  const access = prod ? vaultAccess(prod.resolved) : undefined;
-  if (!access) {
-    t.failures.push('vault: the prod profile takes no secrets from Vault');
-    return;
-  }
-  await checkVaultFlow(cluster, access, join(root, '.tools', 'verify-venv', 'bin', 'bao'), t);
-}
-
-async function checkJar(
-  cluster: LocalCluster,
-  rendered: readonly RenderedEnvironment[],
-  t: Tally,
-): Promise<void> {
-  const dev = rendered.find((e) => e.environment === 'dev');
-  if (!dev) return;
-  const queries = platformQueries();
-  const scratch = mkdtempSync(join(tmpdir(), 'verify-jar-'));
-  try {
-    const failures = await checkDevJar(
-      cluster,
-      dev.objects,
-      join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
-      scratch,
-      [...queries.rules, ...queries.dashboard],
-    );
-    t.failures.push(...failures.map((f) => `jar: ${f}`));
-    if (failures.length === 0) t.passed++;
-    const apiMetrics = new Set(
-      [...queries.rules, ...queries.dashboard]
-        .flatMap((q) => selectors(q))
-        .filter((s) => metricSource(s.metric) === 'api')
-        .map((s) => s.metric),
-    );
-    console.log(
-      `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; API key from the Secret (env), ` +
-        `settings from the ConfigMap folder, a write with the key accepted; the ${apiMetrics.size} API metrics the alert rules ` +
-        `and dashboard read are exposed with their labels (${failures.length === 0 ? 'ok' : 'FAILED'})`,
-    );
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-}
-
-async function checkIngress(processes: ProcessGroup, t: Tally): Promise<void> {
-  const report = await checkIngressPaths(
-    processes,
-    join(root, '.tools', 'nginx', 'usr', 'sbin', 'nginx'),
-    join(root, 'apps', 'spring-api', 'target', 'spring-api.jar'),
-    join(root, 'apps', 'spring-api', 'src', 'test', 'resources', 'path-spellings.txt'),
-  );
-  t.failures.push(...report.failures.map((f) => `ingress: ${f}`));
-  if (report.failures.length === 0) t.passed++;
-  console.log(
-    `verify: ingress: nginx shaped like ingress-nginx's location for the API forwarded ${report.forwardedAsSent} of ` +
-      `${report.spellings} write-route spellings exactly as sent and answered ${report.refusedByNginx.length} itself ` +
-      `(${report.refusedByNginx.join(', ') || 'none'}); through it, ${report.writeAttempts} write attempts without ` +
-      `the right key all refused by the jar, its store unchanged (${report.failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
-
-async function checkApi(processes: ProcessGroup, t: Tally): Promise<void> {
-  const binary = join(root, '.tools', 'schemathesis-venv', 'bin', 'schemathesis');
-  const jar = join(root, 'apps', 'spring-api', 'target', 'spring-api.jar');
-  let result;
-  try {
-    result = await checkApiContract(processes, jar, binary);
-  } catch (error) {
-    t.failures.push(`api: ${error instanceof Error ? error.message : String(error)}`);
-    return;
-  }
-  const { run, selfTest, failures } = result;
-  t.failures.push(...failures.map((f) => `api: ${f}`));
-  if (failures.length === 0) t.passed++;
-  console.log(
-    `verify: api: schemathesis ${run?.version ?? '?'} with every check (--max-examples ${MAX_EXAMPLES}, --seed ${SEED}) ` +
-      `against the jar's /v3/api-docs: ${run?.generated ?? 0} cases over ${run?.tested ?? 0} of ${run?.operations ?? 0} operations, ` +
-      `${run?.failures.reduce((n, f) => n + f.count, 0) ?? '?'} failures; a document missing a 404 and a nullable field ` +
-      `draws ${selfTest?.failures.map((f) => f.code).join(', ') || 'nothing'} (${failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
-
-async function checkRestore(processes: ProcessGroup, t: Tally): Promise<void> {
-  let report;
-  try {
-    report = await checkEtcdRestore(processes, join(root, '.tools', 'bin', 'kube-apiserver'));
-  } catch (error) {
-    t.failures.push(`etcd-restore: ${error instanceof Error ? error.message : String(error)}`);
-    return;
-  }
-  t.failures.push(...report.failures.map((f) => `etcd-restore: ${f}`));
-  t.passed += report.passed;
-  console.log(describeRestore(report));
-}
-
-async function checkNodeNetworkPart(t: Tally): Promise<void> {
-  const { failures, seconds } = await checkNodeNetwork(metadataBlockRules());
-  t.failures.push(...failures.map((f) => `node-network: ${f}`));
-  if (failures.length === 0) t.passed++;
-  console.log(
-    `verify: node-network: the rendered metadata block, in namespaces behind Calico-shaped ACCEPTs: a pod's ` +
-      `connection to 169.254.169.254:80 (directly or through a DNATed Service) dropped, its DNS (:53) and other ` +
-      `destinations through the node answered, the node itself answered; idempotent; an ACCEPT placed above it ` +
-      `lets the pod through until the re-run restores it (${seconds.toFixed(1)} s, ${failures.length === 0 ? 'ok' : 'FAILED'})`,
-  );
-}
+const WITHOUT_CLUSTER: readonly Part[] = [
+  'api',
+  'ingress',
+  'node-network',
+  'etcd-restore',
+  'imports',
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
@@ -410,13 +94,14 @@ async function main(argv: readonly string[]): Promise<number> {
       if (parts.has('lint')) checkLint(rendered, tally);
       if (parts.has('platform')) checkPlatform(cluster, tally);
       if (parts.has('cluster')) await checkCluster(cluster, tally);
-      if (parts.has('vault')) await checkVault(rendered, cluster, tally);
+      if (parts.has('vault')) await checkVault(cluster, rendered, tally);
       if (parts.has('jar')) await checkJar(cluster, rendered, tally);
     } else console.log(`verify: no kube-apiserver needed; parts: ${[...parts].join(', ')}`);
     if (parts.has('api')) await checkApi(processes, tally);
     if (parts.has('ingress')) await checkIngress(processes, tally);
     if (parts.has('node-network')) await checkNodeNetworkPart(tally);
     if (parts.has('etcd-restore')) await checkRestore(processes, tally);
+    if (parts.has('imports')) await checkImports(tally);
   } finally {
     await processes.stopAndWait();
   }

@@ -11,21 +11,26 @@ function synth(
   outdir: string,
   patch?: Record<string, unknown>,
 ): ReturnType<typeof spawnSync> {
-  // A patch swaps profile fields in the real process (tests/support/profile-patch.ts).
-  const preload = patch ? ['-r', join(root, 'tests/support/profile-patch.ts')] : [];
-  return spawnSync(
-    tsNode,
-    ['--transpile-only', ...preload, join(root, 'infra/apps/main.ts'), ...args],
-    {
-      cwd: root,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        CDK8S_OUTDIR: outdir,
-        SYNTH_PROFILE_PATCH: JSON.stringify(patch ?? {}),
-      },
+  // What `npm run synth` runs (the bundled launcher), unless a patch must swap profile fields
+  // in the real process (tests/support/profile-patch.ts), which needs the sources under ts-node.
+  const command = patch
+    ? [
+        tsNode,
+        '--transpile-only',
+        '-r',
+        join(root, 'tests/support/profile-patch.ts'),
+        join(root, 'infra/apps/main.ts'),
+      ]
+    : [process.execPath, join(root, 'scripts/synth/run.js')];
+  return spawnSync(command[0] ?? '', [...command.slice(1), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: {
+      ...process.env,
+      CDK8S_OUTDIR: outdir,
+      SYNTH_PROFILE_PATCH: JSON.stringify(patch ?? {}),
     },
-  );
+  });
 }
 
 /** Every file under `dir` with its contents and modification time. */

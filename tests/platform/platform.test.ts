@@ -10,9 +10,12 @@ import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import {
   dependencyRecorder,
   FAKE_PULUMI_VAULT_TOKEN,
+  outsideTree,
   recordResources,
   Registered,
+  registeredOutputs,
   settled,
+  unregisteredOutputs,
   valueOf,
 } from '../support/pulumi-mocks';
 import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
@@ -20,7 +23,23 @@ import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 // The platform layer under Pulumi mocks, for both targets, with stand-in clusters: which
 // releases and charts it installs, with which values, in which order, and what stays secret.
 
-const registered: Registered[] = recordResources();
+/**
+ * The address MetalLB gives the ingress controller's Service on minikube: a pool member other
+ * than the first, found only in that Service's status (no other Service has one).
+ */
+const ASSIGNED = '192.168.49.217';
+const registered: Registered[] = recordResources('k8s-platform', 'test', (args) =>
+  args.type === 'kubernetes:core/v1:Service' && args.id === 'ingress-nginx/ingress-nginx-controller'
+    ? { ...args.inputs, status: { loadBalancer: { ingress: [{ ip: ASSIGNED }] } } }
+    : undefined,
+);
+const outputs = registeredOutputs();
+
+/** What the test itself makes for the platform: the stand-in cluster's provider. */
+const standInResource = (r: Registered): boolean =>
+  r.name.startsWith('stand-in-') ||
+  r.name === 'cluster-ready' ||
+  r.type === 'test:index:ApiEnablement';
 
 /** A kubeconfig the program's Vault tunnel can read (it never connects in these tests). */
 function kubeconfigText(context: string): string {
@@ -113,6 +132,12 @@ describe('the platform layer on minikube', () => {
   let built: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
     built = await build(MINIKUBE);
+  });
+
+  it('is one component: every resource it registers is its child, its outputs registered', () => {
+    expect(registered.length).toBeGreaterThan(10);
+    expect(outsideTree(registered, built.recorder, standInResource)).toEqual([]);
+    expect(unregisteredOutputs(built.platform, outputs)).toEqual([]);
   });
 
   it('installs every add-on from its wrapper chart, with the target values file', async () => {
@@ -253,8 +278,11 @@ describe('the platform layer on minikube', () => {
     );
   });
 
-  it('reports the ingress address MetalLB assigned and how to reach Grafana', async () => {
-    expect(await valueOf(built.platform.ingressAddress)).toBe('192.168.49.200');
+  it('reports the address MetalLB assigned to the controller Service, and how to reach Grafana', async () => {
+    // Read from the cluster: the controller's Service, in the namespace the release reports.
+    const reads = registered.filter((r) => r.type === 'kubernetes:core/v1:Service' && r.id !== '');
+    expect(reads.map((r) => r.id)).toEqual(['ingress-nginx/ingress-nginx-controller']);
+    expect(await valueOf(built.platform.ingressAddress)).toBe(ASSIGNED);
     expect(built.platform.grafanaCommand).toBe(
       'kubectl --context minikube -n observability port-forward svc/kube-prometheus-stack-grafana 3000:80',
     );
@@ -265,6 +293,12 @@ describe('the platform layer on gcp', () => {
   let built: Awaited<ReturnType<typeof build>>;
   beforeAll(async () => {
     built = await build(GCP);
+  });
+
+  it('is one component: every resource it registers is its child, its outputs registered', () => {
+    expect(registered.length).toBeGreaterThan(10);
+    expect(outsideTree(registered, built.recorder, standInResource)).toEqual([]);
+    expect(unregisteredOutputs(built.platform, outputs)).toEqual([]);
   });
 
   it('gives MetalLB the routed range and the reserved address as a pool of its own', () => {

@@ -9,6 +9,8 @@ export interface Registered {
   readonly type: string;
   readonly name: string;
   readonly inputs: Record<string, any>;
+  /** The ID a read (`Resource.get`) asked for; empty for a resource the program creates. */
+  readonly id: string;
 }
 
 /** How the engine marks a secret value among a resource's inputs. */
@@ -36,8 +38,6 @@ function fakeState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
         email: `${String(args.inputs.accountId)}@test-project.iam.gserviceaccount.com`,
         name: `projects/test-project/serviceAccounts/${String(args.inputs.accountId)}`,
       };
-    case 'kubernetes:core/v1:Service':
-      return { ...args.inputs, status: { loadBalancer: { ingress: [{ ip: '192.168.49.200' }] } } };
     case 'gcp:projects/serviceIdentity:ServiceIdentity':
       return {
         ...args.inputs,
@@ -58,6 +58,51 @@ function fakeState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
   }
 }
 
+/** Registrations the mocks are answering: started, not yet answered. */
+const pending = new Map<number, string>();
+/** Registrations started or answered so far: the program's progress, as the mocks see it. */
+let progress = 0;
+
+/**
+ * Pulumi mocks whose answers to registrations are tracked, so that `idle` and `settled` can tell
+ * when the program has nothing left to register. `newResource` may hold an answer back.
+ */
+export function trackedMocks(mocks: pulumi.runtime.Mocks): pulumi.runtime.Mocks {
+  return {
+    call: (args) => mocks.call(args),
+    newResource: async (args) => {
+      const ticket = progress++;
+      pending.set(ticket, args.name);
+      try {
+        return await mocks.newResource(args);
+      } finally {
+        pending.delete(ticket);
+        progress++;
+      }
+    },
+  };
+}
+
+/**
+ * Resolves once the program is idle: an event-loop turn passed (every queued callback ran, the
+ * mocks doing no I/O) without any registration starting or being answered. Resolves with the
+ * names of those still unanswered, which only a test holding an answer back has.
+ */
+export async function idle(): Promise<string[]> {
+  for (;;) {
+    const before = progress;
+    await new Promise((resolve) => setImmediate(resolve));
+    if (progress === before) return [...pending.values()];
+  }
+}
+
+/** Resolves once every resource the program will register has been answered by the mocks. */
+export async function settled(): Promise<void> {
+  const unanswered = await idle();
+  if (unanswered.length > 0)
+    throw new Error(`registrations never answered: ${unanswered.join(', ')}`);
+}
+
 /**
  * Installs Pulumi mocks that record every registered resource. Returns the live list (cleared
  * by the caller between programs).
@@ -70,13 +115,18 @@ export function recordResources(
 ): Registered[] {
   const registered: Registered[] = [];
   void pulumi.runtime.setMocks(
-    {
+    trackedMocks({
       newResource: (args) => {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          id: args.id ?? '',
+        });
         return { id: args.id || `${args.name}-id`, state: fake(args) ?? fakeState(args) };
       },
       call: (args) => args.inputs,
-    },
+    }),
     project,
     stack,
     false,
@@ -87,11 +137,6 @@ export function recordResources(
 /** The value of an output (mocks resolve every output). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
-}
-
-/** Resolves once every resource registered so far has been answered by the mocks. */
-export function settled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 50));
 }
 
 /** Records each child's dependsOn (by name) through a component transformation. */
@@ -125,4 +170,54 @@ export function dependencyRecorder(known: ReadonlyMap<pulumi.Resource, string> =
       return undefined;
     },
   };
+}
+
+/**
+ * The output names each component passes to registerOutputs, spied on from now on. Pulumi shows a
+ * component's outputs, and ends its creation, only once they are registered.
+ */
+export function registeredOutputs(): Map<pulumi.Resource, string[]> {
+  const seen = new Map<pulumi.Resource, string[]>();
+  // registerOutputs is protected: reached through the prototype, as the subclasses call it.
+  const proto = pulumi.ComponentResource.prototype as unknown as {
+    registerOutputs(outputs?: unknown): void;
+  };
+  const original = proto.registerOutputs; // eslint-disable-line @typescript-eslint/unbound-method
+  jest.spyOn(proto, 'registerOutputs').mockImplementation(function (
+    this: pulumi.ComponentResource,
+    outputs?: unknown,
+  ) {
+    // Only the first call counts: Pulumi ignores the later ones (its own, after initialize).
+    if (!seen.has(this)) seen.set(this, Object.keys(outputs ?? {}));
+    original.call(this, outputs);
+  });
+  return seen;
+}
+
+/** The component's Output fields it did not register (all of them when it registered none). */
+export function unregisteredOutputs(
+  component: pulumi.ComponentResource,
+  seen: ReadonlyMap<pulumi.Resource, readonly string[]>,
+): string[] {
+  const fields = Object.entries(component)
+    .filter(([k, v]) => k !== 'urn' && pulumi.Output.isInstance(v))
+    .map(([k]) => k);
+  const registered = seen.get(component);
+  return registered
+    ? fields.filter((f) => !registered.includes(f))
+    : ['(registerOutputs never called)', ...fields];
+}
+
+/**
+ * Registered resources outside the component's tree: a child created without `parent` is not
+ * seen by the transformations the component passes down (the recorder's), so it shows up here.
+ */
+export function outsideTree(
+  registered: readonly Registered[],
+  recorder: { typedDependsOn: ReadonlyMap<string, unknown> },
+  expectedOutside: (r: Registered) => boolean = () => false,
+): string[] {
+  return registered
+    .filter((r) => !expectedOutside(r) && !recorder.typedDependsOn.has(`${r.type} ${r.name}`))
+    .map((r) => `${r.type} ${r.name}`);
 }

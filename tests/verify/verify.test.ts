@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { staleImports } from '../../scripts/cdk8s-import/import';
 import { PARTS, podFromTemplate, SCHEMA_CHECKED_ONLY } from '../../scripts/verify/verify';
 import { renderedEnvironments } from '../support/fixtures';
 import { validateStrict } from '../support/schema';
@@ -25,7 +29,29 @@ describe('podFromTemplate', () => {
 });
 
 describe('PARTS', () => {
+  it('includes the regeneration of the generated Kubernetes types (npm test cannot build kube-apiserver)', () => {
+    expect(PARTS).toContain('imports');
+  });
+
   it('includes the etcd restore, runnable alone with --only=etcd-restore', () => {
     expect(PARTS).toContain('etcd-restore');
+  });
+});
+
+describe('the imports part', () => {
+  it('names every generated file that differs from what is committed, or is missing', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imports-'));
+    try {
+      writeFileSync(join(dir, 'k8s.ts'), 'same');
+      expect(staleImports({ 'k8s.ts': 'same', 'monitoring.coreos.com.ts': 'x' }, dir)).toEqual([
+        'monitoring.coreos.com.ts',
+      ]);
+      expect(staleImports({ 'k8s.ts': 'changed', 'monitoring.coreos.com.ts': 'x' }, dir)).toEqual([
+        'k8s.ts',
+        'monitoring.coreos.com.ts',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,12 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
-import {
-  EnvVar,
-  KubeConfigMap,
-  KubeSecret,
-  Volume,
-  VolumeMount,
-} from 'cdk8s-plus-28/lib/imports/k8s';
+import { EnvVar, KubeConfigMap, KubeSecret, Volume, VolumeMount } from '../imports/k8s';
 import { commonLabels } from './labels';
 import { CONFIG_DIR, managedSettings, managedVariables } from './managed';
 import { ResolvedSpringApi } from './props';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { IntOrString, KubeIngress, KubeService } from 'cdk8s-plus-28/lib/imports/k8s';
+import { IntOrString, KubeIngress, KubeService } from '../imports/k8s';
 import { INGRESS_CLASS } from '../../config/platform';
-import { ServiceMonitor } from '../crds/service-monitor';
+import { ServiceMonitor } from '../imports/monitoring.coreos.com';
 import { commonLabels, selectorLabels } from './labels';
 import { ResolvedSpringApi } from './props';
 

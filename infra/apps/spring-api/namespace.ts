@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeNamespace } from 'cdk8s-plus-28/lib/imports/k8s';
+import { KubeNamespace } from '../imports/k8s';
 import { KUBERNETES_MINOR } from '../../config/environments';
 import { commonLabels } from './labels';
 import { ResolvedSpringApi } from './props';

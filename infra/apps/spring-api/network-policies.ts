@@ -4,7 +4,7 @@ import {
   KubeNetworkPolicy,
   NetworkPolicyEgressRule,
   NetworkPolicyPeer,
-} from 'cdk8s-plus-28/lib/imports/k8s';
+} from '../imports/k8s';
 import { PodGroup } from '../../config/platform';
 import { commonLabels, selectorLabels } from './labels';
 import { ResolvedSpringApi } from './props';

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { KubeLimitRange, KubeResourceQuota, Quantity } from 'cdk8s-plus-28/lib/imports/k8s';
+import { KubeLimitRange, KubeResourceQuota, Quantity } from '../imports/k8s';
 import {
   formatCpuMillis,
   formatMemoryBytes,

@@ -12,6 +12,9 @@ export const SPRING_API_DEFAULTS = {
   name: 'spring-api',
   replicas: 2,
   targetCpuUtilization: 70,
+  // Sized by apps/spring-api/scripts/load-test.sh (one core, table in apps/spring-api/README.md):
+  // 0.34-0.48 cores up to 400 req/s while the JIT warms, ~1,940 req/s at saturation; peak RSS
+  // 420 MiB with a 384 MiB heap. Memory request = limit; one core as limit for a 19 s start.
   cpuRequest: '500m',
   cpuLimit: '1',
   memoryRequest: '640Mi',

@@ -3,7 +3,7 @@ import {
   IntOrString,
   KubeHorizontalPodAutoscalerV2,
   KubePodDisruptionBudget,
-} from 'cdk8s-plus-28/lib/imports/k8s';
+} from '../imports/k8s';
 import { commonLabels, selectorLabels } from './labels';
 import { ResolvedSpringApi } from './props';
 

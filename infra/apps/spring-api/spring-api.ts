@@ -13,6 +13,12 @@ import { ApiWorkload } from './workload';
  * Everything the Spring Boot API needs in its own namespace: guard rails (Pod Security,
  * quota, limits, default-deny network), configuration and secrets, the workload, its
  * exposure and scaling. Props are validated before any object is created.
+ *
+ * The objects are the Kubernetes 1.32 classes `cdk8s import` generated (../imports), not
+ * cdk8s-plus constructs: cdk8s-plus' Deployment adds a `cdk8s.io/metadata.addr` label to its
+ * selector (immutable, so a running Deployment could not be updated) and defaults of its own
+ * (pull policy Always, HPA behaviour, Secrets as stringData), and its HPA can only target its
+ * own workloads.
  */
 export class SpringApi extends Construct {
   /** The props with defaults applied, for callers that need the resolved values. */

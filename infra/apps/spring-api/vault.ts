@@ -1,4 +1,4 @@
-import { Volume } from 'cdk8s-plus-28/lib/imports/k8s';
+import { Volume } from '../imports/k8s';
 import { AppVaultAccess } from '../../platform/vault/app-access';
 import { ResolvedSpringApi } from './props';
 

@@ -6,7 +6,7 @@ import {
   KubeServiceAccount,
   Probe,
   Quantity,
-} from 'cdk8s-plus-28/lib/imports/k8s';
+} from '../imports/k8s';
 import { ConfigurationWiring } from './configuration';
 import { commonLabels, podLabels, selectorLabels } from './labels';
 import { ResolvedSpringApi } from './props';

@@ -7,9 +7,12 @@ import { readGcpConfig } from '../../../infra/config/gcp';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../../infra/config/platform';
 import {
   dependencyRecorder,
+  outsideTree,
   recordResources,
   Registered,
+  registeredOutputs,
   settled,
+  unregisteredOutputs,
   valueOf,
 } from '../../support/pulumi-mocks';
 import { gcpFakes } from '../../support/gcp-fakes';
@@ -21,6 +24,7 @@ const { caPem: CA_PEM, fake, cleanup } = gcpFakes();
 afterAll(cleanup);
 
 const registered: Registered[] = recordResources('k8s-platform', 'prod', fake);
+const outputs = registeredOutputs();
 
 const CONFIG = readGcpConfig(
   (key) => ({ gcpProject: 'acme-platform-1', adminCidrs: '203.0.113.7/32,198.51.100.0/24' })[key],
@@ -48,6 +52,12 @@ beforeAll(async () => {
 });
 
 describe('the gcp cluster', () => {
+  it('is one component: every resource it registers is its child, its outputs registered', () => {
+    expect(registered.length).toBeGreaterThan(40);
+    expect(outsideTree(registered, recorder)).toEqual([]);
+    expect(unregisteredOutputs(built, outputs)).toEqual([]);
+  });
+
   it('creates one control plane and three workers of the reference shape', () => {
     const vms = ofType('gcp:compute/instance:Instance');
     expect(

@@ -3,7 +3,7 @@ import { GcpCluster } from '../../../infra/cluster/gcp';
 import { calicoValues } from '../../../infra/cluster/gcp/readiness';
 import { readGcpConfig } from '../../../infra/config/gcp';
 import { gcpFakes } from '../../support/gcp-fakes';
-import { valueOf } from '../../support/pulumi-mocks';
+import { idle, trackedMocks, valueOf } from '../../support/pulumi-mocks';
 
 // pulumi-kubernetes judges once per run whether its cluster is reachable, so the provider must
 // not be configured before the API server answers. Here the API readiness wait is held open by
@@ -17,7 +17,7 @@ let release: () => void = () => undefined;
 const waitDone = new Promise<void>((r) => (release = r));
 
 void pulumi.runtime.setMocks(
-  {
+  trackedMocks({
     newResource: async (args) => {
       order.push(`register ${args.name}`);
       if (args.name === 'k8s-platform-wait-api') {
@@ -28,7 +28,7 @@ void pulumi.runtime.setMocks(
       return { id: `${args.name}-id`, state: fake(args) ?? args.inputs };
     },
     call: (args) => args.inputs,
-  },
+  }),
   'k8s-platform',
   'prod',
   false,
@@ -41,14 +41,13 @@ const CONFIG = readGcpConfig(
 describe('the gcp cluster before and after its API server answers', () => {
   it('configures the Kubernetes provider only once the API readiness wait is done', async () => {
     const built = new GcpCluster('cluster', CONFIG);
-    // Let everything that does not depend on the wait register.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(order).toContain('register k8s-platform-wait-api');
+    // Everything that does not depend on the wait registers; the wait alone stays unanswered.
+    expect(await idle()).toEqual(['k8s-platform-wait-api']);
     const before = order.filter((l) => /k8s-platform-k8s|calico|kubeconfig/.test(l));
     expect(before).toEqual([]);
     release();
     const kubeconfig = await valueOf(built.kubeconfig);
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await idle()).toEqual([]);
     expect(kubeconfig).toContain('server: https://');
     const after = order.slice(order.indexOf('API ready'));
     expect(after).toContain('register k8s-platform-k8s');

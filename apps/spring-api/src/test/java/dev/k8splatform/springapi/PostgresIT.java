@@ -80,7 +80,7 @@ class PostgresIT {
     int management = Integer.parseInt(context.getEnvironment().getProperty("local.management.port", "0"));
     Http.Reply readiness = new Http(management).get("/actuator/health/readiness");
     assertThat(readiness.status()).isEqualTo(200);
-    Http.Reply sources = new Http(port()).get("/api/config-sources");
+    Http.Reply sources = new Http(management).get("/actuator/configsources");
     assertThat(sources.json().get("properties").get("spring.datasource.password").get("kind").asString())
         .isEqualTo("secrets-folder");
     assertThat(sources.raw().body()).doesNotContain(postgres.password);

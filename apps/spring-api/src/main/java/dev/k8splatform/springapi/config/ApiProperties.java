@@ -9,7 +9,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  *
  * @param apiKey key that write operations must present in the {@code X-API-Key} header; writes
  *     are refused while it is unset
- * @param environment name of the environment, shown by the config-sources endpoint
+ * @param environment name of the environment, reported (its origin only) by the
+ *     configsources actuator endpoint
  * @param maxRequestBytes largest request body accepted
  */
 @ConfigurationProperties(prefix = "app")
