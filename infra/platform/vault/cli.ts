@@ -7,6 +7,7 @@
 //   token:  VAULT_INIT_STORE, VAULT_TOKEN_SEAL_KEY, KUBECONFIG_CONTENT or KUBECONFIG,
 //           KUBE_CONTEXT
 //   unseal: --context <name> --init-store <store> (kubeconfig from $KUBECONFIG or ~/.kube/config)
+//   configure (a GitOps platform, no Pulumi): as unseal, plus VAULT_APPS (JSON, secret)
 //
 // A store is `file:<path>` (minikube) or `gcp-secret:<project>/<secret>` (gcp).
 
@@ -20,6 +21,7 @@ import {
   resolveKubeconfig,
   viaProxy,
 } from '../../kube/kube-api';
+import { configureVault, VaultConfiguration } from './configure';
 import { InitStore, initAndUnseal, pulumiToken, Report } from './init';
 import { fileInitStore, secretManagerInitStore } from './init-store';
 import { PULUMI_LOGIN } from './pulumi-policy';
@@ -80,6 +82,32 @@ export async function serviceAccountToken(
   return token;
 }
 
+/** VAULT_APPS: a JSON array of {access, secrets} (configure mode). */
+export function parseApps(text: string | undefined): VaultConfiguration['apps'] {
+  if (!text)
+    throw new Error('VAULT_APPS is not set: a JSON array of {"access": ..., "secrets": ...}');
+  const apps: unknown = JSON.parse(text);
+  if (!Array.isArray(apps)) throw new Error('VAULT_APPS must be a JSON array');
+  return apps as VaultConfiguration['apps'];
+}
+
+/** The login's service account, which Pulumi creates; created here for a GitOps platform. */
+async function ensureLoginAccount(api: HttpSend): Promise<void> {
+  const { namespace, serviceAccount } = PULUMI_LOGIN;
+  const r = await api(
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts`,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: serviceAccount, namespace },
+      automountServiceAccountToken: false,
+    }),
+  );
+  if (r.status !== 201 && r.status !== 409)
+    throw new Error(`creating ServiceAccount ${namespace}/${serviceAccount}: HTTP ${r.status}`);
+}
+
 function credentials(env: NodeJS.ProcessEnv, context: string): KubeCredentials {
   if (env.KUBECONFIG_CONTENT) return resolveKubeconfig(env.KUBECONFIG_CONTENT, context);
   return credentialsFromFile(defaultKubeconfigPath(env), context);
@@ -97,9 +125,9 @@ export async function run(
   };
   const context = flag('context') ?? env.KUBE_CONTEXT ?? 'minikube';
   const report: Report = [];
-  if (mode !== 'token' && mode !== 'unseal')
+  if (mode !== 'token' && mode !== 'unseal' && mode !== 'configure')
     throw new Error(
-      `usage: cli.ts token | unseal [--context <name>] [--init-store <store>] (got "${mode ?? ''}")`,
+      `usage: cli.ts token | unseal | configure [--context <name>] [--init-store <store>] (got "${mode ?? ''}")`,
     );
   const api = kubeApi(credentials(env, context));
   const step = {
@@ -110,13 +138,22 @@ export async function run(
     await initAndUnseal(step, report);
     return { stdout: '', report };
   }
-  const key = env.VAULT_TOKEN_SEAL_KEY;
-  if (!key) throw new Error('VAULT_TOKEN_SEAL_KEY is not set');
   const login = {
     // Vault reviews tokens with its own service account, in its pod.
     kubernetes: { host: 'https://kubernetes.default.svc' },
     serviceAccountJwt: () => serviceAccountToken(api, PULUMI_LOGIN),
   };
+  if (mode === 'configure') {
+    // A platform installed by GitOps (no Pulumi): the same configuration over the HTTP API.
+    const apps = parseApps(env.VAULT_APPS);
+    await ensureLoginAccount(api);
+    const token = await pulumiToken({ ...step, login }, report);
+    const kubernetes = { host: 'https://kubernetes.default.svc' };
+    report.push(...(await configureVault({ vault: step.vault, token, kubernetes, apps })));
+    return { stdout: '', report };
+  }
+  const key = env.VAULT_TOKEN_SEAL_KEY;
+  if (!key) throw new Error('VAULT_TOKEN_SEAL_KEY is not set');
   const token = await pulumiToken({ ...step, login }, report);
   return { stdout: `${sealToken(token, key)}\n`, report };
 }
