@@ -131,6 +131,6 @@ export async function checkVaultFlow(
       `${PULUMI_POLICY} by service-account login; that token makes every write of the Vault resources ` +
       `and cannot widen itself; a restart is unsealed; role ${access.role} reads ${access.kvDataPath} ` +
       `(${access.secretProperties.join(', ')}) and nothing else; a too-broad policy is caught; a raft ` +
-      `snapshot taken by a snapshot-only login restores into a fresh server (${failures.length === 0 ? 'ok' : 'FAILED'})`,
+      `snapshot taken by the CronJob's own command (snapshot-only login) restores into a fresh server (${failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }

@@ -3,11 +3,18 @@
 // server initialized on its own, the snapshot forced onto it, the server unsealed with the
 // ORIGINAL server's keys (what the init store keeps), the Pulumi login of the original working
 // again, and the app's secret read back.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { httpSendTo } from '../../infra/kube/kube-api';
 import { AppVaultAccess, kvLocation } from '../../infra/platform/vault/app-access';
 import { InitMaterial, initAndUnseal, PulumiLogin } from '../../infra/platform/vault/init';
 import { PULUMI_LOGIN } from '../../infra/platform/vault/pulumi-policy';
-import { SNAPSHOT_POLICY, snapshotPolicyHcl } from '../../infra/platform/vault/snapshots';
+import {
+  SNAPSHOT_COMMANDS,
+  SNAPSHOT_POLICY,
+  snapshotPolicyHcl,
+} from '../../infra/platform/vault/snapshots';
 import { LocalCluster } from './local-cluster';
 import { kubectl, LocalVault } from './vault-check';
 
@@ -22,7 +29,6 @@ export async function checkSnapshotRestore(
   values: Readonly<Record<string, string>>,
   login: PulumiLogin,
 ): Promise<string[]> {
-  const file = `${cluster.scratch('snapshots')}/vault.snap`;
   // The scheduled job's policy and role, as the platform's resources write them (Pulumi's token).
   const policy = source.run(
     ['policy', 'write', SNAPSHOT_POLICY, '-'],
@@ -43,25 +49,47 @@ export async function checkSnapshotRestore(
     pulumiToken,
   );
   if (role.status !== 0) return [`writing the snapshot role: ${role.out}`];
-  const jwt = kubectl(
-    cluster,
-    '-n',
-    'vault',
-    'create',
-    'token',
-    'vault-snapshot',
-    '--audience=vault',
-  ).trim();
-  const job = source.run(
-    ['write', '-field=token', 'auth/kubernetes/login', `role=${SNAPSHOT_POLICY}`, `jwt=${jwt}`],
-    '',
+  // The CronJob's own shell command, run with `vault` being the bao binary, its paths moved
+  // into a scratch folder: login with the projected token, then the snapshot.
+  const dir = cluster.scratch('snapshot-job');
+  const file = join(dir, 'snapshots', 'vault.snap');
+  mkdirSync(join(dir, 'snapshots'));
+  mkdirSync(join(dir, 'token'));
+  mkdirSync(join(dir, 'bin'));
+  symlinkSync(bao, join(dir, 'bin', 'vault'));
+  writeFileSync(
+    join(dir, 'token', 'token'),
+    kubectl(cluster, '-n', 'vault', 'create', 'token', 'vault-snapshot', '--audience=vault').trim(),
   );
-  if (job.status !== 0) return [`the snapshot job could not log in: ${job.out}`];
-  const save = source.run(['operator', 'raft', 'snapshot', 'save', file], job.out);
-  if (save.status !== 0)
-    return [`a token with the snapshot policy could not take a snapshot: ${save.out}`];
+  const job = spawnSync(
+    '/bin/sh',
+    [
+      '-ec',
+      SNAPSHOT_COMMANDS.save
+        .replaceAll('/var/run/secrets/vault-snapshot', join(dir, 'token'))
+        .replaceAll('/snapshots', join(dir, 'snapshots')),
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin`, HOME: dir, VAULT_ADDR: source.address },
+    },
+  );
+  if (job.status !== 0 || !existsSync(file))
+    return [
+      `the snapshot job's command failed: ${`${job.stdout}${job.stderr}`.trim().slice(0, 300)}`,
+    ];
+  const jobToken = source.run(
+    [
+      'write',
+      '-field=token',
+      'auth/kubernetes/login',
+      `role=${SNAPSHOT_POLICY}`,
+      `jwt=${readFileSync(join(dir, 'token', 'token'), 'utf8')}`,
+    ],
+    '',
+  ).out;
   const failures: string[] = [];
-  const sneaky = source.run(['read', access.kvDataPath], job.out);
+  const sneaky = source.run(['read', access.kvDataPath], jobToken);
   if (sneaky.status === 0) failures.push("the snapshot token can read the app's secret");
 
   const target = await LocalVault.start(cluster, bao, 'bao-restored');
