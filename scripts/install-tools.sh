@@ -78,8 +78,8 @@ if [[ ! -x "$flux_bin" || ! -f "$flux_stamp" || "$(cat "$flux_stamp")" != "$want
 fi
 
 # --- Go: helm, which the footprint's render check runs in npm test (verify lints with it too) ---
-# The same pin and stamp as scripts/install-verify-tools.sh, so it is built once for both.
-helm_module="helm.sh/helm/v3/cmd/helm@v3.17.4"
+# The pin lives in tools/helm.pin, which scripts/install-verify-tools.sh reads too (one build).
+helm_module="$(cat "$root/tools/helm.pin")"
 if [[ ! -x "$tools/bin/helm" || "$(cat "$tools/bin/.helm.pin" 2>/dev/null)" != "$helm_module" ]]; then
   echo "install-tools: installing $helm_module into $tools/bin" >&2
   mkdir -p "$tools/bin"

@@ -107,7 +107,7 @@ go_tool() {
 # kube-score, a maintained Kubernetes linter (kube-linter's module is refused by the proxy);
 # helm, to lint and render the generated charts offline.
 go_tool kube-score github.com/zegl/kube-score/cmd/kube-score@v1.20.0
-go_tool helm helm.sh/helm/v3/cmd/helm@v3.17.4
+go_tool helm "$(cat "$root/tools/helm.pin")"
 
 want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"
 if [[ -x "$bin" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then

@@ -68,39 +68,18 @@ export class Lab {
       this.run(['-n', ns, 'link', 'set', 'lo', 'up']);
     }
     const ip = (ns: string, ...a: string[]) => this.run(['-n', ns, ...a]);
+    /** A veth pair: `nodeEnd` in the node's namespace, `eth0` in `peer`. */
+    const veth = (nodeEnd: string, peer: string) =>
+      ip(this.node, 'link', 'add', nodeEnd, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', peer);
     // The pod's veth: its node end named like Calico's (cali + a suffix).
-    ip(
-      this.node,
-      'link',
-      'add',
-      'cali0verify',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'netns',
-      this.pod,
-    );
+    veth('cali0verify', this.pod);
     ip(this.node, 'addr', 'add', '10.200.0.1/30', 'dev', 'cali0verify');
     ip(this.node, 'link', 'set', 'cali0verify', 'up');
     ip(this.pod, 'addr', 'add', '10.200.0.2/30', 'dev', 'eth0');
     ip(this.pod, 'link', 'set', 'eth0', 'up');
     ip(this.pod, 'route', 'add', 'default', 'via', '10.200.0.1');
     // The node's uplink, behind which the metadata server (and an ordinary address) answer.
-    ip(
-      this.node,
-      'link',
-      'add',
-      'ens4',
-      'type',
-      'veth',
-      'peer',
-      'name',
-      'eth0',
-      'netns',
-      this.metadata,
-    );
+    veth('ens4', this.metadata);
     ip(this.node, 'addr', 'add', '10.201.0.1/24', 'dev', 'ens4');
     ip(this.node, 'link', 'set', 'ens4', 'up');
     ip(this.metadata, 'addr', 'add', `${OTHER}/24`, 'dev', 'eth0');

@@ -25,11 +25,14 @@ export type EnabledApis = Readonly<Record<GoogleApi, pulumi.Resource>>;
 /** Google Cloud APIs the cluster and the platform layer use. */
 export const REQUIRED_APIS: readonly string[] = Object.values(GOOGLE_APIS);
 
+/** The parent and the Google provider every Google resource of the cluster is created with. */
+export interface GoogleBase {
+  readonly parent: pulumi.Resource;
+  readonly provider: pulumi.ProviderResource;
+}
+
 /** Enables every API the stack uses (left enabled on destroy: other things may use them). */
-export function enableApis(
-  project: string,
-  opts: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
-): EnabledApis {
+export function enableApis(project: string, opts: GoogleBase): EnabledApis {
   const entries = (Object.entries(GOOGLE_APIS) as [GoogleApi, string][]).map(([key, api]) => [
     key,
     new gcp.projects.Service(

@@ -6,7 +6,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { GcpConfig } from '../../config/gcp';
-import { EnabledApis, needing } from './apis';
+import { EnabledApis, GoogleBase, needing } from './apis';
 
 /** How long snapshots are kept, and how long an overwritten or deleted one stays recoverable. */
 export const ETCD_SNAPSHOT_RETENTION = { days: 30, noncurrentDays: 7 } as const;
@@ -18,7 +18,7 @@ export function etcdSnapshotBucket(
   c: GcpConfig,
   controlPlane: gcp.serviceaccount.Account,
   apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  base: GoogleBase,
 ): gcp.storage.Bucket {
   const g = needing(base, apis, 'storage');
   // Bucket names are global: Pulumi appends a random suffix to this one.

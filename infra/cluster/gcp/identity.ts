@@ -4,7 +4,7 @@
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { GcpConfig } from '../../config/gcp';
-import { EnabledApis, needing } from './apis';
+import { EnabledApis, GoogleBase, needing } from './apis';
 import { secretNames } from './bootstrap';
 import { ClusterPki } from './pki';
 
@@ -33,7 +33,7 @@ export function nodeIdentity(
   c: GcpConfig,
   pki: ClusterPki,
   apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  base: GoogleBase,
 ): NodeIdentity {
   const n = c.name;
   const account = (id: string, displayName: string) =>

@@ -4,10 +4,9 @@
 // client addresses (externalTrafficPolicy: Local), so the balancer's health check asks kube-proxy
 // on the Service's health check node port, which answers 200 only where a controller pod runs.
 import * as gcp from '@pulumi/gcp';
-import * as pulumi from '@pulumi/pulumi';
 import { GcpConfig } from '../../config/gcp';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../config/platform';
-import { EnabledApis, needing } from './apis';
+import { EnabledApis, GoogleBase, needing } from './apis';
 import { ClusterNetwork } from './network';
 
 export function loadBalancing(
@@ -15,7 +14,7 @@ export function loadBalancing(
   net: ClusterNetwork,
   workers: readonly gcp.compute.Instance[],
   apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  base: GoogleBase,
 ): { ingressAddress: gcp.compute.Address } {
   const g = needing(base, apis, 'compute');
   const n = c.name;

@@ -4,7 +4,7 @@ import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
 import { GcpConfig, IAP_RANGE } from '../../config/gcp';
 import { INGRESS_HEALTH_CHECK_NODE_PORT } from '../../config/platform';
-import { EnabledApis, needing } from './apis';
+import { EnabledApis, GoogleBase, needing } from './apis';
 import { apiServerFirewalls } from './api-endpoint';
 
 /** Google's sources of load-balancer health checks (target pools' legacy HTTP checks). */
@@ -24,11 +24,7 @@ export interface ClusterNetwork {
   readonly subnet: gcp.compute.Subnetwork;
 }
 
-export function clusterNetwork(
-  c: GcpConfig,
-  apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
-): ClusterNetwork {
+export function clusterNetwork(c: GcpConfig, apis: EnabledApis, base: GoogleBase): ClusterNetwork {
   const g = needing(base, apis, 'compute');
   const n = c.name;
   const tags = nodeTags(n);

@@ -9,13 +9,11 @@
 import * as command from '@pulumi/command';
 import * as gcp from '@pulumi/gcp';
 import * as pulumi from '@pulumi/pulumi';
-import { resolve } from 'node:path';
 import { GcpConfig } from '../../config/gcp';
-import { EnabledApis, needing } from './apis';
+import { repoScript } from '../../config/repo-command';
+import { EnabledApis, GoogleBase, needing } from './apis';
 import { NodeIdentity } from './identity';
 import { ClusterNetwork, nodeTags } from './network';
-
-const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** Metadata every node gets; the startup script is added per role. */
 export const NODE_METADATA = {
@@ -38,7 +36,7 @@ export function controlPlaneAddresses(
   c: GcpConfig,
   net: ClusterNetwork,
   apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  base: GoogleBase,
 ): ControlPlaneAddresses {
   const g = needing(base, apis, 'compute');
   const n = c.name;
@@ -80,7 +78,7 @@ export function clusterNodes(
     kubeconfig: pulumi.Output<string>;
   },
   apis: EnabledApis,
-  base: { parent: pulumi.Resource; provider: pulumi.ProviderResource },
+  base: GoogleBase,
 ): Nodes {
   const n = c.name;
   const tags = nodeTags(n);
@@ -164,14 +162,14 @@ export function clusterNodes(
     workers.push(worker);
     // Nothing to do on create; on delete (the worker goes, or is replaced: the trigger changes
     // with the VM's id), the node is drained and its Node object removed.
-    const drain = `"${process.execPath}" --require ts-node/register/transpile-only infra/cluster/gcp/drain.ts`;
+    const drain = repoScript('infra/cluster/gcp/drain.ts');
     drains.push(
       new command.local.Command(
         `${id}-drain`,
         {
           create: 'true',
-          delete: drain,
-          dir: REPO_ROOT,
+          delete: drain.command,
+          dir: drain.dir,
           environment: {
             KUBECONFIG_CONTENT: a.kubeconfig,
             KUBE_CONTEXT: n,

@@ -9,9 +9,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { GcpConfig } from '../../config/gcp';
+import { REPO_ROOT, repoScript } from '../../config/repo-command';
 import { clusterIdentifier, controlPlaneVm } from './api-endpoint';
-
-const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 /**
  * Calico's values over charts/calico: the IP pool as that chart writes it, with kubeadm's pod
@@ -56,12 +55,12 @@ export function readiness(
 ): Readiness {
   const n = c.name;
   const wait = (mode: 'api' | 'nodes', deps: readonly pulumi.Resource[]) => {
-    const run = `"${process.execPath}" --require ts-node/register/transpile-only infra/cluster/gcp/wait-ready.ts ${mode}`;
+    const run = repoScript('infra/cluster/gcp/wait-ready.ts', mode);
     return new command.local.Command(
       `${n}-wait-${mode}`,
       {
-        create: run,
-        dir: REPO_ROOT,
+        create: run.command,
+        dir: run.dir,
         environment: {
           KUBECONFIG_CONTENT: a.kubeconfig,
           KUBE_CONTEXT: n,

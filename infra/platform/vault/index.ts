@@ -5,8 +5,8 @@ import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as vault from '@pulumi/vault';
-import { resolve } from 'node:path';
 import { Cluster, GcpNetworking } from '../../cluster/cluster';
+import { repoScript } from '../../config/repo-command';
 import { credentialsFromFile, HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 import { vaultVia } from './cli';
 import { VaultApp, VaultSettings } from './settings';
@@ -14,8 +14,6 @@ import { vaultSnapshots } from './snapshots';
 import { PULUMI_LOGIN } from './pulumi-policy';
 import { newSealKey, openToken } from './token-seal';
 import { openSharedVaultTunnel } from './tunnel';
-
-const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 
 export interface VaultConfigurationArgs {
   readonly cluster: Cluster;
@@ -76,14 +74,14 @@ export function vaultConfiguration(
   };
   if ('path' in cluster.kubeconfig) env.KUBECONFIG = cluster.kubeconfig.path;
   else env.KUBECONFIG_CONTENT = pulumi.secret(cluster.kubeconfig.content);
-  const run = `"${process.execPath}" --require ts-node/register/transpile-only infra/platform/vault/cli.ts token`;
+  const run = repoScript('infra/platform/vault/cli.ts', 'token');
   // Runs in every `pulumi up` (the trigger changes): each run gets a fresh token that expires
   // an hour later, so no long-lived Vault credential sits in the state.
   const token = new command.local.Command(
     'vault-token',
     {
-      create: run,
-      dir: REPO_ROOT,
+      create: run.command,
+      dir: run.dir,
       environment: env,
       triggers: [args.runId ?? String(Date.now())],
     },

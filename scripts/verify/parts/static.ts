@@ -1,5 +1,6 @@
 // verify's `lint`, `platform` and `cluster` parts: kube-score and helm over the generated
 // manifests, promtool and the wrapper charts, the readiness waits and kubeadm's configs.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KUBERNETES_MINOR } from '../../../infra/config/environments';
 import { KUBERNETES_VERSION } from '../../../infra/config/nodes';
@@ -11,6 +12,15 @@ import { checkKubeadmConfigs, checkReadinessWaits } from '../cluster-check';
 import { Json, root, Tally } from './tally';
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access */
+
+/** The pinned helm version (tools/helm.pin), for the report. */
+function helmVersion(): string {
+  return (
+    readFileSync(join(root, 'tools', 'helm.pin'), 'utf8')
+      .trim()
+      .split('@')[1] ?? '?'
+  );
+}
 
 export function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): void {
   const binary = join(root, '.tools', 'bin', 'kube-score');
@@ -35,7 +45,7 @@ export function checkLint(rendered: readonly RenderedEnvironment[], t: Tally): v
   t.failures.push(...helm.map((p) => `helm ${p}`));
   if (helm.length === 0) t.passed += rendered.length;
   console.log(
-    `verify: helm v3.17.4: ${rendered.length} generated charts lint clean (--strict) and render the plain manifests (${helm.length === 0 ? 'ok' : 'FAILED'})`,
+    `verify: helm ${helmVersion()}: ${rendered.length} generated charts lint clean (--strict) and render the plain manifests (${helm.length === 0 ? 'ok' : 'FAILED'})`,
   );
 }
 
