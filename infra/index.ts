@@ -18,7 +18,8 @@ import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
 import { refuseOversizedPlatform } from './platform/footprint';
-import { Platform, VaultApp } from './platform/platform';
+import { Platform } from './platform/platform';
+import { VaultAppSecrets } from './platform/vault/settings';
 
 const root = resolve(__dirname, '..');
 // Keys first: a misspelt key leaves the value it was meant to set unread, so the other values
@@ -54,31 +55,28 @@ const [app] = renderAll({
   )[stack.environment],
 });
 
-// The API's Vault access, typed data from its profile: the same object its pod annotations
-// were rendered from. Each secret property's value comes from secret stack config, or is generated.
-const access = app ? vaultAccess(app.resolved) : undefined;
-const vaultApps: VaultApp[] = access
-  ? [
-      {
-        access,
-        secrets: Object.fromEntries(
-          access.secretProperties.map((property) => {
-            const key = SECRET_CONFIG[property];
-            const given = key ? config.getSecret(key) : undefined;
-            const value =
-              given ??
-              new random.RandomPassword(`${access.role}-${property}`, {
-                length: 32,
-                special: false,
-              }).result;
-            return [property, pulumi.secret(value)];
-          }),
-        ),
-      },
-    ]
-  : [];
+const platform = new Platform('platform', { cluster });
 
-const platform = new Platform('platform', { cluster, vaultApps });
+// The API's Vault access, typed data from its profile: the same object its pod annotations
+// were rendered from. Its policy, role and secret go into the platform's Vault; each secret
+// property's value comes from secret stack config, or is generated.
+const access = app ? vaultAccess(app.resolved) : undefined;
+if (access) {
+  const secrets = Object.fromEntries(
+    access.secretProperties.map((property) => {
+      const key = SECRET_CONFIG[property];
+      const given = key ? config.getSecret(key) : undefined;
+      const value =
+        given ??
+        new random.RandomPassword(`${access.role}-${property}`, { length: 32, special: false })
+          .result;
+      return [property, pulumi.secret(value)];
+    }),
+  );
+  new VaultAppSecrets('vault-config', { access, secrets }, platform.vault, {
+    parent: platform,
+  });
+}
 
 if (stack.deployApp && app) {
   // A one-command demo: the same objects `npm run synth` writes, applied by Pulumi.

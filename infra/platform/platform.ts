@@ -16,13 +16,10 @@ import { vaultConfiguration } from './vault';
 import { vaultInitSecret } from './vault/init-secret';
 import { defaultInitFile } from './vault/init-store';
 import { vaultKmsSeal } from './vault/kms';
-import { VaultApp } from './vault/settings';
-
-export type { VaultApp } from './vault/settings';
+import { VaultSettings } from './vault/settings';
 
 export interface PlatformArgs {
   readonly cluster: Cluster;
-  readonly vaultApps: readonly VaultApp[];
 }
 
 /** Namespaces of the add-ons, with the Pod Security level their pods need. */
@@ -90,6 +87,8 @@ export class Platform extends pulumi.ComponentResource {
   /** How to reach Grafana and Vault from a workstation. */
   readonly grafanaCommand: string;
   readonly vaultCommand: string;
+  /** Vault's configuration and provider, where apps add their policy, role and secret. */
+  readonly vault: VaultSettings;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('k8s-platform:platform:Platform', name, {}, opts);
@@ -228,13 +227,12 @@ export class Platform extends pulumi.ComponentResource {
         ? vaultInitSecret(this, cluster.networking, seal.cryptoKey)
         : undefined;
     const initStore = initSecret?.reference ?? `file:${defaultInitFile(pulumi.getStack())}`;
-    vaultConfiguration(this, {
+    this.vault = vaultConfiguration(this, {
       cluster,
-      apps: args.vaultApps,
       initStore,
       dependsOn: [vault, ...(initSecret ? [initSecret.secret] : [])],
       ...(cluster.networking.kind === 'gcp' ? { snapshots: cluster.networking } : {}),
-    });
+    }).settings;
 
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
     this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;

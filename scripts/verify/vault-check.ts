@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpSendTo } from '../../infra/kube/kube-api';
-import { AppVaultAccess } from '../../infra/platform/vault/app-access';
+import { AppVaultAccess } from '../../infra/apps/spring-api/vault';
 import { VaultConfiguration } from '../../infra/platform/vault/configure';
 import { InitStore } from '../../infra/platform/vault/init';
 import { fileInitStore } from '../../infra/platform/vault/init-store';

@@ -6,7 +6,7 @@
 //  3. what the app's role may do, and a too-broad policy caught (self-test);
 //  4. a raft snapshot restored into a fresh server (./vault-restore.ts).
 import { statSync } from 'node:fs';
-import { AppVaultAccess } from '../../infra/platform/vault/app-access';
+import { AppVaultAccess } from '../../infra/apps/spring-api/vault';
 import { configureVault } from '../../infra/platform/vault/configure';
 import { pulumiToken, Report } from '../../infra/platform/vault/init';
 import { PULUMI_LOGIN, PULUMI_POLICY } from '../../infra/platform/vault/pulumi-policy';

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpSendTo } from '../../infra/kube/kube-api';
-import { AppVaultAccess, kvLocation } from '../../infra/platform/vault/app-access';
+import { AppVaultAccess, kvLocation } from '../../infra/apps/spring-api/vault';
 import { InitMaterial, initAndUnseal, PulumiLogin } from '../../infra/platform/vault/init';
 import { PULUMI_LOGIN } from '../../infra/platform/vault/pulumi-policy';
 import {

@@ -6,7 +6,6 @@ import * as pulumi from '@pulumi/pulumi';
 import { Cluster } from '../../infra/cluster/cluster';
 import { PLATFORM_CHARTS } from '../../infra/platform/charts';
 import { Platform, PLATFORM_NAMESPACES } from '../../infra/platform/platform';
-import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 import { recordResources, settled, valueOf } from '../support/pulumi-mocks';
 
 // The Flux example that installs the platform from the wrapper charts must install what the
@@ -45,7 +44,7 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
   };
   const platform = new Platform(
     'platform',
-    { cluster, vaultApps: [{ access, secrets: {} }] },
+    { cluster },
     { transformations: [record] },
   );
   await valueOf(platform.ingressAddress);

@@ -83,6 +83,11 @@ describe('the Pulumi program', () => {
       .filter((r) => r.type === 'random:index/randomPassword:RandomPassword')
       .map((r) => r.name);
     expect(names).not.toContain('spring-api-app.api-key');
+    // The configured key reaches Vault's KV secret at the path the pod's annotations read.
+    const secret = registered.find((r) => r.type === 'vault:kv/secretV2:SecretV2');
+    expect(secret?.inputs).toMatchObject({ mount: 'secret', name: 'spring-api' });
+    const data = secret?.inputs.dataJson as { value: string };
+    expect(JSON.parse(data.value)).toMatchObject({ 'app.api-key': 'x' });
     const group = registered.find((r) => r.type === 'kubernetes:yaml/v2:ConfigGroup');
     const kinds = (group?.inputs.objs as { kind: string }[]).map((o) => o.kind);
     expect(kinds).toEqual(expect.arrayContaining(['Namespace', 'Deployment', 'ServiceMonitor']));

@@ -18,7 +18,6 @@ import {
   unregisteredOutputs,
   valueOf,
 } from '../support/pulumi-mocks';
-import { TEST_VAULT_ACCESS as access } from '../support/fixtures';
 
 // The platform layer under Pulumi mocks, for both targets, with stand-in clusters: which
 // releases and charts it installs, with which values, in which order, and what stays secret.
@@ -88,10 +87,7 @@ async function build(networking: Cluster['networking']) {
   );
   const platform = new Platform(
     'platform',
-    {
-      cluster: standIn(networking),
-      vaultApps: [{ access, secrets: { 'app.api-key': pulumi.secret('k3y') } }],
-    },
+    { cluster: standIn(networking) },
     { transformations: [recorder.transformation] },
   );
   await valueOf(platform.ingressAddress);

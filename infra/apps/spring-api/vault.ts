@@ -1,5 +1,4 @@
 import { Volume } from '../imports/k8s';
-import { AppVaultAccess } from '../../platform/vault/app-access';
 import { ResolvedSpringApi } from './props';
 
 const PREFIX = 'vault.hashicorp.com';
@@ -27,9 +26,56 @@ export function vaultTemplate(path: string, property: string): string {
 }
 
 /**
+ * One application's access to Vault, declared by the apps layer and read by everything else:
+ * the pod's injector annotations (below), the platform's Vault resources (policy, role, KV
+ * secret: infra/platform/vault/settings.ts) and verify's checks against a real server.
+ */
+export interface AppVaultAccess {
+  /** Role name, also the policy name (the app's `vault.hashicorp.com/role`). */
+  readonly role: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  /** KV v2 data path, e.g. `secret/data/spring-api`. */
+  readonly kvDataPath: string;
+  /** Audience the app's projected token carries. */
+  readonly audience: string;
+  /** Secret Spring properties kept at the path, one KV key each (one file each in the pod). */
+  readonly secretProperties: readonly string[];
+  /** Lifetime of the Vault token a login returns. @default "10m" */
+  readonly ttl?: string;
+}
+
+/** The KV v2 mount and the secret's name under it: `secret/data/a/b` -> `secret`, `a/b`. */
+export function kvLocation(access: AppVaultAccess): { mount: string; name: string } {
+  const match = /^([^/]+)\/data\/(.+)$/.exec(access.kvDataPath);
+  if (!match?.[1] || !match[2])
+    throw new Error(
+      `kvDataPath "${access.kvDataPath}" of role ${access.role} is not a KV v2 data path "<mount>/data/<name>"`,
+    );
+  return { mount: match[1], name: match[2] };
+}
+
+/** Policy HCL granting read on the app's own path and nothing else. */
+export function appPolicyHcl(access: AppVaultAccess): string {
+  return `path "${access.kvDataPath}" {\n  capabilities = ["read"]\n}\n`;
+}
+
+/** Parameters of `auth/kubernetes/role/<role>`, as the Vault HTTP API takes them. */
+export function appRoleParameters(access: AppVaultAccess): Record<string, string> {
+  return {
+    bound_service_account_names: access.serviceAccount,
+    bound_service_account_namespaces: access.namespace,
+    audience: access.audience,
+    policies: access.role,
+    token_ttl: access.ttl ?? '10m',
+  };
+}
+
+/**
  * What Vault must grant the API, as typed data: the one source for both the pod's injector
  * annotations (below) and the platform's Vault resources (policy, role, KV secret), which
- * infra/index.ts hands to the platform. Undefined when the profile delivers no secrets by Vault.
+ * infra/index.ts creates with the platform's Vault provider. Undefined when the profile
+ * delivers no secrets by Vault.
  */
 export function vaultAccess(api: ResolvedSpringApi): AppVaultAccess | undefined {
   const delivery = api.secretDelivery;

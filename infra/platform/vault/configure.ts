@@ -6,7 +6,7 @@
 // first; an existing mount of the wrong type is reported, never replaced, so no data is lost.
 import { HttpSend } from '../../kube/kube-api';
 import { call, must } from './api';
-import { AppVaultAccess, appPolicyHcl, appRoleParameters } from './app-access';
+import { AppVaultAccess, appPolicyHcl, appRoleParameters } from '../../apps/spring-api/vault';
 import { Report } from './init';
 import { VAULT_MOUNTS } from './pulumi-policy';
 

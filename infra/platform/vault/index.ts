@@ -1,6 +1,7 @@
 // Vault after its Helm release: the init step (a local Command: init, unseal, a scoped Pulumi
 // token, root revoked), a Vault provider that reaches Vault through the program's loopback
-// tunnel with that token, and the configuration as resources (./settings.ts).
+// tunnel with that token, and the platform's configuration as resources (./settings.ts); each
+// app's policy, role and secret are added to it by infra/index.ts.
 import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -9,7 +10,7 @@ import { Cluster, GcpNetworking } from '../../cluster/cluster';
 import { repoScript } from '../../config/repo-command';
 import { credentialsFromFile, HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 import { vaultVia } from './cli';
-import { VaultApp, VaultSettings } from './settings';
+import { VaultSettings } from './settings';
 import { vaultSnapshots } from './snapshots';
 import { PULUMI_LOGIN } from './pulumi-policy';
 import { newSealKey, openToken } from './token-seal';
@@ -17,7 +18,6 @@ import { openSharedVaultTunnel } from './tunnel';
 
 export interface VaultConfigurationArgs {
   readonly cluster: Cluster;
-  readonly apps: readonly VaultApp[];
   /** Where the init material goes: `file:<path>` or `gcp-secret:<project>/<secret>`. */
   readonly initStore: pulumi.Input<string>;
   /** The Vault release and whatever the init store needs. */
@@ -101,7 +101,7 @@ export function vaultConfiguration(
     },
     { parent },
   );
-  const settings = new VaultSettings('vault-config', { apps: args.apps }, provider, {
+  const settings = new VaultSettings('vault-config', {}, provider, {
     parent,
     dependsOn: [token],
   });

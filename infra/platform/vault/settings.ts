@@ -1,22 +1,14 @@
 // Vault's configuration as Pulumi resources, so that `pulumi preview` shows a change, `refresh`
-// sees drift and `destroy` removes it: the Kubernetes auth method and its config, the KV v2
-// mount, and for each app its policy, its role and its secret. Everything derives from the app's
-// typed access (AppVaultAccess, declared by the apps layer); the provider brings the address and
-// the scoped token (./index.ts).
+// sees drift and `destroy` removes it. The platform's part (VaultSettings): the Kubernetes auth
+// method and its config, and the KV v2 mount. Each app's part (VaultAppSecrets): its policy, its
+// role and its secret, all derived from the app's typed access (AppVaultAccess, declared by the
+// apps layer); infra/index.ts creates it with the handle the platform exposes (`Platform.vault`).
 import * as pulumi from '@pulumi/pulumi';
 import * as vault from '@pulumi/vault';
-import { AppVaultAccess, appPolicyHcl, kvLocation } from './app-access';
+import { AppVaultAccess, appPolicyHcl, kvLocation } from '../../apps/spring-api/vault';
 import { VAULT_MOUNTS } from './pulumi-policy';
 
-/** An application whose secrets the platform keeps in Vault. */
-export interface VaultApp {
-  readonly access: AppVaultAccess;
-  /** One value per secret Spring property (secret outputs). */
-  readonly secrets: pulumi.Input<Record<string, pulumi.Input<string>>>;
-}
-
 export interface VaultSettingsArgs {
-  readonly apps: readonly VaultApp[];
   /** The API server as Vault's pods reach it. @default "https://kubernetes.default.svc" */
   readonly kubernetesHost?: string;
 }
@@ -25,8 +17,13 @@ export interface VaultSettingsArgs {
 export const APP_TOKEN_TTL_SECONDS = 600;
 
 export class VaultSettings extends pulumi.ComponentResource {
-  /** Every app's secret, by role. */
-  readonly secrets: Readonly<Record<string, vault.kv.SecretV2>>;
+  /** The Vault provider (the scoped, short-lived Pulumi token through the tunnel). */
+  readonly provider: vault.Provider;
+  /** Kubernetes auth, once its config is written: where app roles go. */
+  readonly kubernetesAuth: vault.AuthBackend;
+  readonly kubernetesAuthConfig: vault.kubernetes.AuthBackendConfig;
+  /** The KV v2 mount apps' secrets live in. */
+  readonly kv: vault.Mount;
 
   constructor(
     name: string,
@@ -61,46 +58,72 @@ export class VaultSettings extends pulumi.ComponentResource {
       },
       o,
     );
-    const secrets: Record<string, vault.kv.SecretV2> = {};
-    for (const app of args.apps) {
-      const { access } = app;
-      const { mount, name: secretName } = kvLocation(access);
-      if (mount !== VAULT_MOUNTS.kv)
-        throw new Error(
-          `kvDataPath "${access.kvDataPath}" of role ${access.role} is under mount "${mount}"; the platform mounts KV v2 at "${VAULT_MOUNTS.kv}/" only`,
-        );
-      const policy = new vault.Policy(
-        `${name}-policy-${access.role}`,
-        { name: access.role, policy: appPolicyHcl(access) },
-        o,
+    this.provider = provider;
+    this.kubernetesAuth = auth;
+    this.kubernetesAuthConfig = authConfig;
+    this.kv = kv;
+    this.registerOutputs({});
+  }
+}
+
+export interface VaultAppSecretsArgs {
+  readonly access: AppVaultAccess;
+  /** One value per secret Spring property (secret outputs). */
+  readonly secrets: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/**
+ * One app's Vault resources: a policy reading its KV path, a Kubernetes-auth role bound to its
+ * service account, namespace and token audience, and its secret values at that path.
+ */
+export class VaultAppSecrets extends pulumi.ComponentResource {
+  readonly secret: vault.kv.SecretV2;
+
+  constructor(
+    name: string,
+    args: VaultAppSecretsArgs,
+    settings: VaultSettings,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super('k8s-platform:platform:VaultAppSecrets', name, {}, opts);
+    const { access } = args;
+    const { mount, name: secretName } = kvLocation(access);
+    if (mount !== VAULT_MOUNTS.kv)
+      throw new Error(
+        `kvDataPath "${access.kvDataPath}" of role ${access.role} is under mount "${mount}"; the platform mounts KV v2 at "${VAULT_MOUNTS.kv}/" only`,
       );
-      new vault.kubernetes.AuthBackendRole(
-        `${name}-role-${access.role}`,
-        {
-          backend: auth.path,
-          roleName: access.role,
-          boundServiceAccountNames: [access.serviceAccount],
-          boundServiceAccountNamespaces: [access.namespace],
-          audience: access.audience,
-          tokenPolicies: [policy.name],
-          tokenTtl: APP_TOKEN_TTL_SECONDS,
-        },
-        { ...o, dependsOn: [authConfig] },
-      );
-      secrets[access.role] = new vault.kv.SecretV2(
-        `${name}-secret-${access.role}`,
-        {
-          mount: kv.path,
-          name: secretName,
-          dataJson: pulumi.secret(
-            pulumi.output(app.secrets).apply((values) => JSON.stringify(values)),
-          ),
-          deleteAllVersions: true,
-        },
-        o,
-      );
-    }
-    this.secrets = secrets;
+    // These children sat under VaultSettings before; the alias keeps them from being replaced.
+    const o = { parent: this, provider: settings.provider, aliases: [{ parent: settings }] };
+    const policy = new vault.Policy(
+      `${name}-policy-${access.role}`,
+      { name: access.role, policy: appPolicyHcl(access) },
+      o,
+    );
+    new vault.kubernetes.AuthBackendRole(
+      `${name}-role-${access.role}`,
+      {
+        backend: settings.kubernetesAuth.path,
+        roleName: access.role,
+        boundServiceAccountNames: [access.serviceAccount],
+        boundServiceAccountNamespaces: [access.namespace],
+        audience: access.audience,
+        tokenPolicies: [policy.name],
+        tokenTtl: APP_TOKEN_TTL_SECONDS,
+      },
+      { ...o, dependsOn: [settings.kubernetesAuthConfig] },
+    );
+    this.secret = new vault.kv.SecretV2(
+      `${name}-secret-${access.role}`,
+      {
+        mount: settings.kv.path,
+        name: secretName,
+        dataJson: pulumi.secret(
+          pulumi.output(args.secrets).apply((values) => JSON.stringify(values)),
+        ),
+        deleteAllVersions: true,
+      },
+      o,
+    );
     this.registerOutputs({});
   }
 }

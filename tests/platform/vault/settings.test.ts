@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import * as vault from '@pulumi/vault';
-import { appPolicyHcl } from '../../../infra/platform/vault/app-access';
-import { VaultSettings } from '../../../infra/platform/vault/settings';
+import { appPolicyHcl } from '../../../infra/apps/spring-api/vault';
+import { VaultAppSecrets, VaultSettings } from '../../../infra/platform/vault/settings';
 import { TEST_VAULT_ACCESS as access } from '../../support/fixtures';
 import {
   dependencyRecorder,
@@ -16,13 +16,13 @@ import {
 const registered: Registered[] = recordResources();
 const SECRET_SIG = '4dabf18193072939515e22adb298388d';
 
-async function build(apps: ConstructorParameters<typeof VaultSettings>[1]['apps']) {
+async function build(apps: readonly ConstructorParameters<typeof VaultAppSecrets>[1][]) {
   registered.length = 0;
   const recorder = dependencyRecorder();
   const provider = new vault.Provider('vault-api', { address: 'http://127.0.0.1:1', token: 't' });
-  const settings = new VaultSettings('vault-config', { apps }, provider, {
-    transformations: [recorder.transformation],
-  });
+  const opts = { transformations: [recorder.transformation] };
+  const settings = new VaultSettings('vault-config', {}, provider, opts);
+  for (const app of apps) new VaultAppSecrets('vault-config', app, settings, opts);
   await settled();
   const byName = (name: string): Registered => {
     const found = registered.find((r) => r.name === name);
@@ -52,6 +52,7 @@ describe('VaultSettings', () => {
     ).toEqual(
       [
         ['k8s-platform:platform:VaultSettings', 'vault-config'],
+        ['k8s-platform:platform:VaultAppSecrets', 'vault-config'],
         ['vault:index/authBackend:AuthBackend', 'vault-config-kubernetes-auth'],
         ['vault:kubernetes/authBackendConfig:AuthBackendConfig', 'vault-config-kubernetes-config'],
         ['vault:index/mount:Mount', 'vault-config-kv'],

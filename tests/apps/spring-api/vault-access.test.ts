@@ -1,4 +1,4 @@
-import { appPolicyHcl, appRoleParameters } from '../../../infra/platform/vault/app-access';
+import { appPolicyHcl, appRoleParameters } from '../../../infra/apps/spring-api/vault';
 import { TEST_VAULT_ACCESS as access } from '../../support/fixtures';
 
 // `npm run verify` applies these to a real Vault-compatible server and checks their effect;
