@@ -24,6 +24,7 @@ import {
 import { configureVault, VaultConfiguration } from './configure';
 import { InitStore, initAndUnseal, pulumiToken, Report } from './init';
 import { fileInitStore, secretManagerInitStore } from './init-store';
+import { legacySecretSource } from './legacy-init';
 import { PULUMI_LOGIN } from './pulumi-policy';
 import { sealToken } from './token-seal';
 
@@ -133,6 +134,7 @@ export async function run(
   const step = {
     vault: vaultVia(api),
     initStore: initStoreOf(flag('init-store') ?? env.VAULT_INIT_STORE),
+    legacy: legacySecretSource(api, PLATFORM_ENDPOINTS.vault.namespace),
   };
   if (mode === 'unseal') {
     await initAndUnseal(step, report);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HttpSend } from '../../kube/kube-api';
 import { must, untilListening, untilServing } from './api';
+import { LegacyInitSource } from './legacy-init';
 import { PULUMI_LOGIN, PULUMI_POLICY, pulumiPolicyHcl } from './pulumi-policy';
 
 /** What `vault operator init` returns that must be kept: the keys (the root token is not). */
@@ -33,6 +34,8 @@ export interface InitStep {
   readonly initStore: InitStore;
   /** Base delay between attempts to save the init material. @default 1000 */
   readonly retryDelayMs?: number;
+  /** Where older versions kept the init material in the cluster (see ./legacy-init.ts). */
+  readonly legacy?: LegacyInitSource;
 }
 
 /** What a run did, step by step, without any secret value: safe to log. */
@@ -66,11 +69,12 @@ async function keep(store: InitStore, material: InitMaterial, delayMs: number): 
 export async function initAndUnseal(
   c: InitStep,
   report: Report,
-): Promise<{ material: InitMaterial | undefined; rootToken?: string }> {
+): Promise<{ material: InitMaterial | undefined; rootToken?: string; legacyRoot?: string }> {
   const seal = await untilListening(c.vault);
   const shamir = seal.type === 'shamir';
   let material = await c.initStore.load();
   let rootToken: string | undefined;
+  let legacyRoot: string | undefined;
   if (seal.initialized !== true) {
     if (material)
       throw new Error(
@@ -95,7 +99,20 @@ export async function initAndUnseal(
     report.push(
       `initialized (${String(seal.type)} seal); init material kept in ${c.initStore.description}`,
     );
-  } else report.push('already initialized');
+  } else {
+    report.push('already initialized');
+    const legacy = await c.legacy?.load();
+    if (legacy) {
+      if (!material) {
+        await keep(c.initStore, legacy.material, c.retryDelayMs ?? 1000);
+        material = legacy.material;
+      }
+      report.push(
+        `init material of ${c.legacy?.description ?? 'the older Secret'} kept in ${c.initStore.description}`,
+      );
+      legacyRoot = legacy.rootToken;
+    }
+  }
 
   const sealed = await must(c.vault, 'GET', 'sys/seal-status');
   if (sealed.sealed === true) {
@@ -112,7 +129,11 @@ export async function initAndUnseal(
     report.push('unsealed');
   }
   await untilServing(c.vault);
-  return { material, ...(rootToken ? { rootToken } : {}) };
+  return {
+    material,
+    ...(rootToken ? { rootToken } : {}),
+    ...(legacyRoot ? { legacyRoot } : {}),
+  };
 }
 
 /** How the init step logs in for the Pulumi token (see PULUMI_LOGIN). */
@@ -133,7 +154,10 @@ async function bootstrap(c: InitStep & PulumiTokenStep, root: string, report: Re
   await must(c.vault, 'PUT', `sys/policies/acl/${PULUMI_POLICY}`, root, {
     policy: pulumiPolicyHcl(),
   });
-  await must(c.vault, 'POST', `sys/auth/${mount}`, root, { type: 'kubernetes' });
+  // A move from an older version may be finishing what an interrupted run started.
+  const mounts = await must(c.vault, 'GET', 'sys/auth', root);
+  if (!(`${mount}/` in ((mounts.data as object | undefined) ?? mounts)))
+    await must(c.vault, 'POST', `sys/auth/${mount}`, root, { type: 'kubernetes' });
   const k = c.login.kubernetes;
   await must(c.vault, 'POST', `auth/${mount}/config`, root, {
     kubernetes_host: k.host,
@@ -162,8 +186,14 @@ export interface PulumiTokenStep {
  * revoked; then the step logs in with the service account for a token of PULUMI_LOGIN.ttl.
  */
 export async function pulumiToken(c: InitStep & PulumiTokenStep, report: Report): Promise<string> {
-  const { rootToken } = await initAndUnseal(c, report);
-  if (rootToken) {
+  const { rootToken, legacyRoot } = await initAndUnseal(c, report);
+  if (legacyRoot) {
+    // Not revoked on failure: the older root token is what lets the next run finish the move.
+    await bootstrap(c, legacyRoot, report);
+    await must(c.vault, 'POST', 'auth/token/revoke-self', legacyRoot);
+    await c.legacy?.remove();
+    report.push(`root token revoked; ${c.legacy?.description ?? 'the older Secret'} deleted`);
+  } else if (rootToken) {
     c.onRootToken?.(rootToken);
     try {
       await bootstrap(c, rootToken, report);

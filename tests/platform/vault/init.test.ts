@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { HttpSend } from '../../../infra/kube/kube-api';
 import { InitMaterial, InitStore, pulumiToken, Report } from '../../../infra/platform/vault/init';
+import { LegacyInitSource } from '../../../infra/platform/vault/legacy-init';
 import { pulumiPolicyHcl } from '../../../infra/platform/vault/pulumi-policy';
 
 // `npm run verify` runs the step against a real Vault-compatible server (init, unseal, login,
@@ -13,6 +14,9 @@ interface FakeState {
   sealType: string;
   calls: string[];
   failBootstrap?: boolean;
+  /** The role write fails (after the login mount exists). */
+  failRole?: boolean;
+  mounted?: boolean;
 }
 
 function fakeVault(state: FakeState): HttpSend {
@@ -36,8 +40,16 @@ function fakeVault(state: FakeState): HttpSend {
         state.sealed = false;
         return ok({ sealed: false });
       case 'POST /v1/sys/auth/kubernetes-deployer':
-        if (state.failBootstrap)
+        if (state.failBootstrap || state.mounted)
           return Promise.resolve({ status: 400, body: '{"errors":["path is already in use"]}' });
+        state.mounted = true;
+        return ok({});
+      case 'GET /v1/sys/auth':
+        return ok({
+          data: state.mounted ? { 'kubernetes-deployer/': { type: 'kubernetes' } } : {},
+        });
+      case 'POST /v1/auth/kubernetes-deployer/role/k8s-platform-pulumi':
+        if (state.failRole) return Promise.resolve({ status: 500, body: '{"errors":["boom"]}' });
         return ok({});
       case 'POST /v1/auth/kubernetes-deployer/login':
         state.calls.push(`  with ${body ?? ''}`);
@@ -73,11 +85,17 @@ const fresh = (over: Partial<FakeState> = {}): FakeState => ({
   ...over,
 });
 
-async function step(state: FakeState, store: InitStore, report: Report = []) {
+async function step(
+  state: FakeState,
+  store: InitStore,
+  report: Report = [],
+  legacy?: LegacyInitSource,
+) {
   return pulumiToken(
     {
       vault: fakeVault(state),
       initStore: store,
+      ...(legacy ? { legacy } : {}),
       retryDelayMs: 1,
       login: {
         kubernetes: { host: 'https://kubernetes.default.svc' },
@@ -200,5 +218,82 @@ describe('the Vault init step', () => {
     } finally {
       if (existsSync(file)) rmSync(file);
     }
+  });
+
+  describe('on a Vault that an older version initialized (init material in Secret vault/vault-init)', () => {
+    const oldSecret = (): LegacyInitSource & { removed: boolean } => {
+      const source = {
+        description: 'Secret vault/vault-init',
+        removed: false,
+        load: () =>
+          Promise.resolve(
+            source.removed
+              ? undefined
+              : { rootToken: 'old-root', material: { keys: ['k1'], keyKind: 'unseal' as const } },
+          ),
+        remove: () => {
+          source.removed = true;
+          return Promise.resolve();
+        },
+      };
+      return source;
+    };
+
+    it('moves the keys to the store, writes the login with the old root, revokes it, deletes the Secret', async () => {
+      const state = fresh({ initialized: true, sealed: true });
+      const store = memoryStore();
+      const legacy = oldSecret();
+      const report: Report = [];
+      expect(await step(state, store, report, legacy)).toBe('pulumi-token');
+      expect(store.saved).toEqual({ keys: ['k1'], keyKind: 'unseal' });
+      expect(legacy.removed).toBe(true);
+      expect(state.calls.filter((c) => !c.startsWith('  '))).toEqual([
+        'PUT /v1/sys/unseal',
+        'PUT /v1/sys/policies/acl/k8s-platform-pulumi as old-root',
+        'POST /v1/sys/auth/kubernetes-deployer as old-root',
+        'POST /v1/auth/kubernetes-deployer/config as old-root',
+        'POST /v1/auth/kubernetes-deployer/role/k8s-platform-pulumi as old-root',
+        'POST /v1/auth/token/revoke-self as old-root',
+        'POST /v1/auth/kubernetes-deployer/login',
+      ]);
+      expect(report).toEqual([
+        'already initialized',
+        'init material of Secret vault/vault-init kept in file /home/me/.config/k8s-platform/dev/vault-init.json',
+        'unsealed',
+        'policy k8s-platform-pulumi and its login auth/kubernetes-deployer/ written',
+        'root token revoked; Secret vault/vault-init deleted',
+        'token for Pulumi from auth/kubernetes-deployer/ (policy k8s-platform-pulumi, 1h)',
+      ]);
+    });
+
+    it('keeps the old root token and the Secret when the move fails, and the next run finishes it', async () => {
+      const state = fresh({ initialized: true, sealed: false, failRole: true });
+      const store = memoryStore();
+      const legacy = oldSecret();
+      await expect(step(state, store, [], legacy)).rejects.toThrow(
+        'Vault POST /v1/auth/kubernetes-deployer/role/k8s-platform-pulumi answered 500: boom',
+      );
+      expect(legacy.removed).toBe(false);
+      expect(state.calls).not.toContain('POST /v1/auth/token/revoke-self as old-root');
+      expect(store.saved).toEqual({ keys: ['k1'], keyKind: 'unseal' });
+
+      state.failRole = false;
+      state.calls.length = 0;
+      expect(await step(state, store, [], legacy)).toBe('pulumi-token');
+      // The login mount from the first attempt is reused, not written twice.
+      expect(state.calls).not.toContain('POST /v1/sys/auth/kubernetes-deployer as old-root');
+      expect(state.calls).toContain('POST /v1/auth/token/revoke-self as old-root');
+      expect(legacy.removed).toBe(true);
+    });
+
+    it('leaves a Vault without the older Secret alone', async () => {
+      const state = fresh({ initialized: true, sealed: false });
+      const legacy = oldSecret();
+      legacy.removed = true;
+      await step(state, memoryStore({ keys: ['k1'], keyKind: 'unseal' }), [], legacy);
+      expect(state.calls.filter((c) => !c.startsWith('  '))).toEqual([
+        'POST /v1/auth/kubernetes-deployer/login',
+      ]);
+    });
   });
 });
