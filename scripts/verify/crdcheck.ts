@@ -12,7 +12,7 @@ export type CrdResult =
 /**
  * Strictly decodes custom resources into their operators' Go API types (Prometheus Operator
  * v0.93.1, MetalLB v0.16.1, Flux 2.9: source-controller v1.9.5, kustomize-controller v1.9.5,
- * helm-controller v1.6.4) with tools/crdcheck, built by scripts/install-tools.sh: unknown
+ * helm-controller v1.6.4, CloudNativePG 1.28.1, cert-manager 1.21.2) with tools/crdcheck, built by scripts/install-tools.sh: unknown
  * fields and wrong types fail.
  */
 export function checkCustomResources(objects: readonly unknown[]): CrdResult[] {

@@ -1,5 +1,7 @@
 // crdcheck strictly decodes custom resources into the Go API types their operators are built
-// from (Prometheus Operator, MetalLB, and Flux's source, kustomize and helm controllers), so an unknown (misspelt) field or a wrong type is an error rather than silently
+// from (Prometheus Operator, MetalLB, Flux's source, kustomize and helm controllers,
+// CloudNativePG and cert-manager), so an unknown (misspelt) field or a wrong type is an error
+// rather than silently
 // dropped by the API server. It reads a JSON array of objects on stdin and prints a JSON array
 // with one result per object: {"status":"ok"} | {"status":"error","message":...} |
 // {"status":"unsupported"}.
@@ -11,6 +13,8 @@ import (
 	"fmt"
 	"os"
 
+	certmanagerv1 "github.com/cert-manager/cert-manager/pkg/apis/certmanager/v1"
+	cnpgv1 "github.com/cloudnative-pg/cloudnative-pg/api/v1"
 	helmv2 "github.com/fluxcd/helm-controller/api/v2"
 	kustomizev1 "github.com/fluxcd/kustomize-controller/api/v1"
 	sourcev1 "github.com/fluxcd/source-controller/api/v1"
@@ -42,6 +46,15 @@ var kinds = map[string]func() any{
 	kustomizev1.GroupVersion.String() + "/" + kustomizev1.KustomizationKind: func() any { return &kustomizev1.Kustomization{} },
 
 	helmv2.GroupVersion.String() + "/" + helmv2.HelmReleaseKind: func() any { return &helmv2.HelmRelease{} },
+
+	cnpgv1.SchemeGroupVersion.String() + "/" + cnpgv1.ClusterKind: func() any { return &cnpgv1.Cluster{} },
+	cnpgv1.SchemeGroupVersion.String() + "/ScheduledBackup":       func() any { return &cnpgv1.ScheduledBackup{} },
+	cnpgv1.SchemeGroupVersion.String() + "/" + cnpgv1.BackupKind:  func() any { return &cnpgv1.Backup{} },
+	cnpgv1.SchemeGroupVersion.String() + "/" + cnpgv1.PoolerKind:  func() any { return &cnpgv1.Pooler{} },
+
+	certmanagerv1.SchemeGroupVersion.String() + "/" + certmanagerv1.CertificateKind:   func() any { return &certmanagerv1.Certificate{} },
+	certmanagerv1.SchemeGroupVersion.String() + "/" + certmanagerv1.IssuerKind:        func() any { return &certmanagerv1.Issuer{} },
+	certmanagerv1.SchemeGroupVersion.String() + "/" + certmanagerv1.ClusterIssuerKind: func() any { return &certmanagerv1.ClusterIssuer{} },
 }
 
 // target returns a fresh value of the Go type for the object's apiVersion and kind.
