@@ -27,10 +27,23 @@ export class ProcessGroup {
   private readonly groups: ProcessGroup[] = [];
   protected readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
 
-  /** Starts a long-running helper (another server) that stop() also ends. */
-  launch(binary: string, args: string[], log: string, env?: NodeJS.ProcessEnv): ChildProcess {
+  /**
+   * Starts a long-running helper (another server) that stop() also ends. `user` runs it under
+   * another uid and gid (PostgreSQL refuses root); it is still this process's child, by PID.
+   */
+  launch(
+    binary: string,
+    args: string[],
+    log: string,
+    env?: NodeJS.ProcessEnv,
+    user?: { readonly uid: number; readonly gid: number },
+  ): ChildProcess {
     const out = openSync(join(this.dir, log), 'a');
-    const child = spawn(binary, args, { stdio: ['ignore', out, out], env: env ?? process.env });
+    const child = spawn(binary, args, {
+      stdio: ['ignore', out, out],
+      env: env ?? process.env,
+      ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
     this.children.push(child);
     return child;
   }

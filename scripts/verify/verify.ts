@@ -17,6 +17,7 @@ import { checkImports } from './parts/imports';
 import { checkVault } from './parts/vault';
 import {
   checkApi,
+  checkDbRestorePart,
   checkIngress,
   checkJar,
   checkNodeNetworkPart,
@@ -40,6 +41,7 @@ export const PARTS = [
   'ingress',
   'node-network',
   'etcd-restore',
+  'db-restore',
   'imports',
 ] as const;
 type Part = (typeof PARTS)[number];
@@ -49,6 +51,7 @@ const WITHOUT_CLUSTER: readonly Part[] = [
   'ingress',
   'node-network',
   'etcd-restore',
+  'db-restore',
   'imports',
 ];
 
@@ -101,6 +104,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (parts.has('ingress')) await checkIngress(processes, tally);
     if (parts.has('node-network')) await checkNodeNetworkPart(tally);
     if (parts.has('etcd-restore')) await checkRestore(processes, tally);
+    if (parts.has('db-restore')) await checkDbRestorePart(processes, tally);
     if (parts.has('imports')) await checkImports(tally);
   } finally {
     await processes.stopAndWait();

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { ProcessGroup } from '../../scripts/verify/processes';
 
 // A part that starts clusters of its own hands them to verify's group, which SIGINT stops.
@@ -20,6 +20,25 @@ describe('ProcessGroup.adopt', () => {
     const owner = new ProcessGroup();
     const child = owner.adopt(new ProcessGroup()).launch('sleep', ['60'], 'sleep.log');
     await owner.stopAndWait();
+    expect(child.signalCode).toBe('SIGKILL');
+  });
+});
+
+// PostgreSQL refuses root: verify's db-restore part launches it as the postgres user.
+describe('ProcessGroup.launch as another user', () => {
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot('runs the helper under the given uid and gid, still stopped by its PID', async () => {
+    const group = new ProcessGroup();
+    const child = group.launch('sleep', ['60'], 'sleep.log', undefined, {
+      uid: 65534,
+      gid: 65534,
+    });
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    expect(status).toMatch(/^Uid:\t65534\t/m);
+    expect(status).toMatch(/^Gid:\t65534\t/m);
+    await group.stopAndWait();
     expect(child.signalCode).toBe('SIGKILL');
   });
 });

@@ -36,6 +36,10 @@ describe('PARTS', () => {
   it('includes the etcd restore, runnable alone with --only=etcd-restore', () => {
     expect(PARTS).toContain('etcd-restore');
   });
+
+  it('includes the point-in-time restore of PostgreSQL, runnable alone with --only=db-restore', () => {
+    expect(PARTS).toContain('db-restore');
+  });
 });
 
 describe('the imports part', () => {

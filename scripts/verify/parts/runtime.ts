@@ -1,5 +1,5 @@
 // verify's parts that run the built jar and other real programs: jar, ingress, api,
-// node-network and etcd-restore.
+// node-network, etcd-restore and db-restore.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,7 @@ import { checkIngressPaths } from '../ingress-check';
 import { metricSource, platformQueries, selectors } from '../platform-check';
 import { checkNodeNetwork } from '../node-network-check';
 import { checkEtcdRestore, describeRestore } from '../etcd-restore-check';
+import { checkDbRestore, describeDbRestore } from '../db-restore-check';
 import { root, Tally } from './tally';
 
 export async function checkJar(
@@ -99,6 +100,19 @@ export async function checkRestore(processes: ProcessGroup, t: Tally): Promise<v
   t.failures.push(...report.failures.map((f) => `etcd-restore: ${f}`));
   t.passed += report.passed;
   console.log(describeRestore(report));
+}
+
+export async function checkDbRestorePart(processes: ProcessGroup, t: Tally): Promise<void> {
+  let report;
+  try {
+    report = await checkDbRestore(processes);
+  } catch (error) {
+    t.failures.push(`db-restore: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
+  t.failures.push(...report.failures.map((f) => `db-restore: ${f}`));
+  t.passed += report.passed;
+  console.log(describeDbRestore(report));
 }
 
 export async function checkNodeNetworkPart(t: Tally): Promise<void> {
