@@ -6,6 +6,9 @@ import * as pulumi from '@pulumi/pulumi';
 import { Cluster, GcpNetworking } from '../cluster/cluster';
 import { PlatformChart } from './charts';
 
+/** The namespace of metrics-server and (gcp) the kubelet CSR approver. */
+export const METRICS_NAMESPACE = 'metrics-server';
+
 /** How the platform installs a wrapper chart as a Helm release named after it (platform.ts). */
 export type ReleaseOf = (
   name: PlatformChart,

@@ -13,7 +13,7 @@ import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/pl
 import { Cluster } from '../cluster/cluster';
 import { PlatformChart, wrapperChart } from './charts';
 import { headlamp, HEADLAMP } from './headlamp';
-import { metricsServer } from './metrics-server';
+import { METRICS_NAMESPACE, metricsServer } from './metrics-server';
 import { gcpStorage } from './storage';
 import { vaultConfiguration } from './vault';
 import { vaultInitSecret } from './vault/init-secret';
@@ -39,7 +39,7 @@ export const PLATFORM_NAMESPACES: Readonly<
   [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
   [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
   // metrics-server and (gcp) the kubelet CSR approver: non-root, no host access.
-  'metrics-server': 'restricted',
+  [METRICS_NAMESPACE]: 'restricted',
   [HEADLAMP.namespace]: 'restricted',
 };
 
@@ -71,8 +71,8 @@ export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
   'metallb-pools': 'metallb-system',
   'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
   vault: PLATFORM_ENDPOINTS.vault.namespace,
-  'kubelet-csr-approver': 'metrics-server',
-  'metrics-server': 'metrics-server',
+  'kubelet-csr-approver': METRICS_NAMESPACE,
+  'metrics-server': METRICS_NAMESPACE,
   headlamp: HEADLAMP.namespace,
 };
 
