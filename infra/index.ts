@@ -93,6 +93,8 @@ export const ingressAddress = platform.ingressAddress;
 export const grafana = platform.grafanaCommand;
 export const grafanaAdminPassword = platform.grafanaAdminPassword;
 export const vault = platform.vaultCommand;
+/** How to log in to Headlamp: a read-only token, then the port-forward (infra/platform/headlamp.ts). */
+export const headlamp = platform.headlampCommand;
 export const controlPlaneAddress = built.gcp?.controlPlaneAddress;
 /** The admin kubeconfig (gcp; secret): pulumi stack output kubeconfig --show-secrets. */
 export const kubeconfig = built.gcp?.kubeconfig;

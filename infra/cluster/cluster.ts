@@ -29,6 +29,11 @@ export interface GcpNetworking {
   readonly workerServiceAccountEmail: pulumi.Input<string>;
   /** The enablement of the Google APIs: the platform's Google resources depend on them. */
   readonly apis?: EnabledApis;
+  /**
+   * What a kubelet's serving certificate may name, for the kubelet CSR approver: a regex matching
+   * exactly the node names, and the nodes' subnet its addresses must fall in.
+   */
+  readonly kubeletServing: { readonly nodeNameRegex: string; readonly nodeSubnet: string };
 }
 
 /** A running cluster, as the platform layer needs it. */

@@ -68,8 +68,24 @@ export const PLATFORM_CHARTS = [
   'metallb-pools',
   'ingress-nginx',
   'vault',
+  'kubelet-csr-approver',
+  'metrics-server',
+  'headlamp',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
+
+/**
+ * Charts installed on one target only; the others go on both. The kubelet CSR approver: minikube's
+ * kubelets sign their own serving certificates and request none.
+ */
+export const TARGET_ONLY_CHARTS: Readonly<Partial<Record<PlatformChart, ClusterTarget>>> = {
+  'kubelet-csr-approver': 'gcp',
+};
+
+/** The platform charts a target installs, in install order. */
+export function platformChartsFor(target: ClusterTarget): PlatformChart[] {
+  return PLATFORM_CHARTS.filter((c) => (TARGET_ONLY_CHARTS[c] ?? target) === target);
+}
 
 /** Wrapper charts the cluster layer installs (gcp: the CNI). */
 export const CLUSTER_CHARTS = ['calico'] as const;

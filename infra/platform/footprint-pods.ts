@@ -13,7 +13,15 @@ export interface ContainerModel {
 }
 
 /** Charts whose values the model reads: the platform's wrapper charts and the cluster's CNI. */
-export type ModelChart = 'kube-prometheus-stack' | 'metallb' | 'ingress-nginx' | 'vault' | 'calico';
+export type ModelChart =
+  | 'kube-prometheus-stack'
+  | 'metallb'
+  | 'ingress-nginx'
+  | 'vault'
+  | 'calico'
+  | 'kubelet-csr-approver'
+  | 'metrics-server'
+  | 'headlamp';
 
 export interface WorkloadModel {
   readonly chart: ModelChart;
@@ -160,6 +168,25 @@ export const WORKLOADS: readonly WorkloadModel[] = [
     object: 'Deployment vault-agent-injector',
     containers: [{ name: 'sidecar-injector', resources: 'vault.injector.resources' }],
     replicas: 'values:vault.injector.replicas',
+  },
+  {
+    chart: 'kubelet-csr-approver',
+    object: 'Deployment kubelet-csr-approver',
+    containers: [{ name: 'kubelet-csr-approver', resources: 'kubelet-csr-approver.resources' }],
+    replicas: 'values:kubelet-csr-approver.replicas',
+    targets: ['gcp'],
+  },
+  {
+    chart: 'metrics-server',
+    object: 'Deployment metrics-server',
+    containers: [{ name: 'metrics-server', resources: 'metrics-server.resources' }],
+    replicas: 'values:metrics-server.replicas',
+  },
+  {
+    chart: 'headlamp',
+    object: 'Deployment headlamp',
+    containers: [{ name: 'headlamp', resources: 'headlamp.resources' }],
+    replicas: 'values:headlamp.replicaCount',
   },
   // Calico (gcp): the operator's Deployment from the chart, the rest created by the operator
   // from the Installation the chart renders. calico-node's init containers (install-cni,

@@ -4,15 +4,18 @@
 // build` or `helm pull --untar` leaves), and `npm run footprint -- --rendered <folder>` renders
 // every wrapper for both targets with the pinned helm and lists each difference.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { nodeNameRegex } from '../cluster/gcp/node-names';
 import { ClusterTarget } from '../config/environments';
+import { GCP_DEFAULTS } from '../config/gcp';
 import { KUBERNETES_VERSION } from '../config/nodes';
-import { CHARTS_DIR, wrapperChart } from './charts';
+import { CHARTS_DIR, TARGET_ONLY_CHARTS, wrapperChart } from './charts';
 import { ModelChart, WORKLOADS } from './footprint-pods';
 import { at, mergedValues, Values } from './footprint-values';
+import { approverValues } from './metrics-server';
 
 /** One container as rendered (or as an operator will create it). */
 export interface RenderedContainer {
@@ -108,11 +111,15 @@ export function renderedWorkloads(docs: readonly Values[]): RenderedWorkload[] {
   return out;
 }
 
-/** JSON with object keys sorted, so that equal values compare equal whatever their order. */
+/**
+ * JSON with object keys sorted, so that equal values compare equal whatever their order; keys set
+ * to null are left out, as Helm drops them (a wrapper removes an upstream default that way).
+ */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (typeof v === 'object' && v !== null)
     return `{${Object.keys(v)
+      .filter((k) => (v as Values)[k] !== null)
       .sort()
       .map((k) => `${JSON.stringify(k)}:${canonical((v as Values)[k])}`)
       .join(',')}}`;
@@ -170,6 +177,15 @@ export function modelDrift(
  */
 export const IGNORED = ['Job tigera-operator-uninstall'];
 
+/** Values the platform layer computes for a chart, at the gcp defaults (the approver's). */
+function stackValues(chart: string): Values | undefined {
+  if (chart !== 'kubelet-csr-approver') return undefined;
+  return approverValues({
+    nodeNameRegex: nodeNameRegex(GCP_DEFAULTS.clusterName),
+    nodeSubnet: GCP_DEFAULTS.subnetCidr,
+  });
+}
+
 /** Renders a wrapper chart with its dependency taken from `upstream/<dependency name>`. */
 export function renderWrapper(
   helm: string,
@@ -187,6 +203,11 @@ export function renderWrapper(
     const valuesFiles = [join(copy, 'values.yaml')];
     const targetValues = wrapper.targetValues(target);
     if (targetValues) valuesFiles.push(targetValues);
+    const computed = stackValues(chart);
+    if (computed) {
+      writeFileSync(join(scratch, 'stack.yaml'), stringify(computed));
+      valuesFiles.push(join(scratch, 'stack.yaml'));
+    }
     const out = spawnSync(
       helm,
       [
@@ -219,11 +240,19 @@ export function checkRendered(
     'ingress-nginx',
     'vault',
     'calico',
+    'kubelet-csr-approver',
+    'metrics-server',
+    'headlamp',
   ];
+  /** Charts of one target only: the gcp cluster's CNI, and the kubelet CSR approver. */
+  const only: Partial<Record<ModelChart, ClusterTarget>> = {
+    calico: 'gcp',
+    ...TARGET_ONLY_CHARTS,
+  };
   const problems: string[] = [];
   for (const chart of charts)
     for (const target of ['gcp', 'minikube'] as const) {
-      if (chart === 'calico' && target === 'minikube') continue; // the gcp cluster's CNI
+      if ((only[chart] ?? target) !== target) continue;
       const deps = wrapperChart(chart).dependencies;
       const missing = deps.filter((d) => !existsSync(join(upstream, d.name)));
       if (missing.length > 0) {

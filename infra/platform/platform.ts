@@ -3,6 +3,7 @@
 //   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
 //   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> its init step -> Vault's
 //   configuration as resources (infra/platform/vault/index.ts).
+//   namespaces -> (gcp) the kubelet CSR approver -> metrics-server; namespaces -> Headlamp.
 // Both targets run the same code; only the cluster's networking differs.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -11,6 +12,8 @@ import { ClusterTarget } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
 import { PlatformChart, wrapperChart } from './charts';
+import { headlamp, HEADLAMP } from './headlamp';
+import { METRICS_NAMESPACE, metricsServer } from './metrics-server';
 import { gcpStorage } from './storage';
 import { vaultConfiguration } from './vault';
 import { vaultInitSecret } from './vault/init-secret';
@@ -23,13 +26,18 @@ export interface PlatformArgs {
 }
 
 /** Namespaces of the add-ons, with the Pod Security level their pods need. */
-export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseline'>> = {
+export const PLATFORM_NAMESPACES: Readonly<
+  Record<string, 'privileged' | 'baseline' | 'restricted'>
+> = {
   // node-exporter reads the host (hostNetwork, hostPID, hostPath).
   [PLATFORM_ENDPOINTS.prometheus.namespace]: 'privileged',
   // MetalLB's speaker uses the host network and NET_RAW.
   'metallb-system': 'privileged',
   [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
   [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
+  // metrics-server and (gcp) the kubelet CSR approver: non-root, no host access.
+  [METRICS_NAMESPACE]: 'restricted',
+  [HEADLAMP.namespace]: 'restricted',
 };
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
@@ -60,6 +68,9 @@ export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
   'metallb-pools': 'metallb-system',
   'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
   vault: PLATFORM_ENDPOINTS.vault.namespace,
+  'kubelet-csr-approver': METRICS_NAMESPACE,
+  'metrics-server': METRICS_NAMESPACE,
+  headlamp: HEADLAMP.namespace,
 };
 
 /**
@@ -89,6 +100,8 @@ export class Platform extends pulumi.ComponentResource {
   readonly vaultCommand: string;
   /** Vault's configuration and provider, where apps add their policy, role and secret. */
   readonly vault: VaultSettings;
+  /** How to log in to Headlamp: a read-only token, then the port-forward. */
+  readonly headlampCommand: string;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('k8s-platform:platform:Platform', name, {}, opts);
@@ -233,6 +246,10 @@ export class Platform extends pulumi.ComponentResource {
       dependsOn: [vault, ...(initSecret ? [initSecret.secret] : [])],
       ...(cluster.networking.kind === 'gcp' ? { snapshots: cluster.networking } : {}),
     }).settings;
+
+    const addon = { cluster, release, after, namespaces };
+    metricsServer(addon);
+    this.headlampCommand = headlamp(addon).command;
 
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
     this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;

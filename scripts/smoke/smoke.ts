@@ -12,6 +12,7 @@ import {
 } from '../../infra/kube/kube-api';
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import { vaultVia } from '../../infra/platform/vault/cli';
+import { addonChecks } from './addons';
 
 /** Below this many days, a kubeadm certificate means the renewal timer is not doing its job. */
 export const CERTIFICATE_MIN_DAYS = 21;
@@ -154,6 +155,7 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
       ? 'database ok'
       : fail(`answered ${r.status}`);
   });
+  await addonChecks(api, check);
   await check('control-plane certificates', async () => {
     // gcp only: the control plane's renewal timer reports expiry through node-exporter, and the
     // platform installs the kubeadm alerts there. Elsewhere there is nothing to check.

@@ -13,7 +13,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ClusterTarget } from '../../infra/config/environments';
-import { CHARTS_DIR, PLATFORM_CHARTS, wrapperChart } from '../../infra/platform/charts';
+import {
+  CHARTS_DIR,
+  PLATFORM_CHARTS,
+  platformChartsFor,
+  wrapperChart,
+} from '../../infra/platform/charts';
+import { approverValues } from '../../infra/platform/metrics-server';
 import { CHART_NAMESPACES, metallbPools } from '../../infra/platform/platform';
 import { checkCustomResources } from './crdcheck';
 import { LocalCluster } from './local-cluster';
@@ -154,24 +160,51 @@ export function checkRules(promtool: string): { failures: string[]; rules: numbe
   return { failures, rules };
 }
 
+/** The gcp stack's networking as the platform layer receives it, at the defaults. */
+const GCP_NETWORKING = {
+  kind: 'gcp',
+  clusterName: 'k8s-platform',
+  workerServiceAccountEmail: 'k8s-platform-worker@p.iam.gserviceaccount.com',
+  project: 'p',
+  region: 'r',
+  metallbPoolRange: '10.40.0.0/24',
+  ingressAddress: '34.1.2.3',
+  kubeletServing: {
+    nodeNameRegex: '^k8s-platform-(cp-0|worker-(0|[1-9][0-9]*))$',
+    nodeSubnet: '10.10.0.0/24',
+  },
+} as const;
+
 /** Values Pulumi passes the chart for a target, so that its templates render as deployed. */
 function stackValues(chart: string, target: ClusterTarget): Record<string, unknown> {
+  if (chart === 'kubelet-csr-approver') return approverValues(GCP_NETWORKING.kubeletServing);
   if (chart !== 'metallb-pools') return {};
   return {
     pools:
       target === 'minikube'
         ? metallbPools({ kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' })
-        : metallbPools({
-            kind: 'gcp',
-            clusterName: 'k8s-platform',
-            workerServiceAccountEmail: 'k8s-platform-worker@p.iam.gserviceaccount.com',
-            project: 'p',
-            region: 'r',
-            metallbPoolRange: '10.40.0.0/24',
-            ingressAddress: '34.1.2.3',
-          }),
+        : metallbPools(GCP_NETWORKING),
   };
 }
+
+/**
+ * Kubernetes' own API groups (none, or a *.k8s.io group the API server serves itself): dry-run on
+ * the API server; everything else is a custom resource, decoded into its operator's types.
+ */
+export function builtIn(apiVersion: string): boolean {
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+  return !group.includes('.') || BUILT_IN_GROUPS.includes(group);
+}
+const BUILT_IN_GROUPS = [
+  'rbac.authorization.k8s.io',
+  'networking.k8s.io',
+  'apiregistration.k8s.io',
+  'admissionregistration.k8s.io',
+  'storage.k8s.io',
+  'scheduling.k8s.io',
+  'certificates.k8s.io',
+  'coordination.k8s.io',
+];
 
 /** Renders each wrapper chart's own templates for both targets and checks the objects. */
 export function checkCharts(
@@ -193,6 +226,7 @@ export function checkCharts(
       const namespace = CHART_NAMESPACES[name];
       cluster.kubectl(['create', 'namespace', namespace]);
       for (const target of ['minikube', 'gcp'] as const) {
+        if (!platformChartsFor(target).includes(name)) continue;
         const valuesFile = wrapperChart(name).targetValues(target);
         const valueArgs = valuesFile ? ['-f', valuesFile] : [];
         const extra = join(scratch, `${name}-${target}.values.yaml`);
@@ -217,7 +251,7 @@ export function checkCharts(
           .map((d) => d.toJS() as Record<string, unknown> | null)
           .filter((d): d is Record<string, unknown> => d !== null);
         objects += docs.length;
-        const custom = docs.filter((d) => String(d.apiVersion).includes('.'));
+        const custom = docs.filter((d) => !builtIn(String(d.apiVersion)));
         checkCustomResources(custom).forEach((r, i) => {
           const o = custom[i] as { kind: string; metadata: { name: string } };
           if (r.status !== 'ok')
@@ -225,7 +259,7 @@ export function checkCharts(
               `${name} (${target}) ${o.kind}/${o.metadata.name}: ${r.status === 'error' ? r.message : 'no Go type to check it with'}`,
             );
         });
-        for (const core of docs.filter((d) => !String(d.apiVersion).includes('.'))) {
+        for (const core of docs.filter((d) => builtIn(String(d.apiVersion)))) {
           const dry = cluster.kubectl(
             ['apply', '--server-side', '--dry-run=server', '--validate=strict', '-f', '-'],
             core,

@@ -73,6 +73,9 @@ describe('the Pulumi program', () => {
       'spring-api-spring.datasource.password',
     ]);
     expect(await pulumi.isSecret(program.grafanaAdminPassword)).toBe(true);
+    expect(program.headlamp).toMatch(
+      /^kubectl --context minikube -n headlamp create token headlamp-viewer --duration=1h /,
+    );
     // Without deployApp, the API is left to GitOps.
     expect(registered.some((r) => r.type.includes('ConfigGroup'))).toBe(false);
   });
@@ -157,7 +160,7 @@ describe('the Pulumi program', () => {
         workerMachineType: 'e2-standard-2',
       }),
     ).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2790m CPU / 4576Mi of the workers\' 5400m / 21204Mi allocatable (51.7 % CPU, 21.6 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

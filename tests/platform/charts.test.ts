@@ -37,6 +37,12 @@ describe('the wrapper charts', () => {
       'metallb-pools': [],
       'ingress-nginx': ['ingress-nginx 4.15.1 https://kubernetes.github.io/ingress-nginx'],
       vault: ['vault 0.34.1 https://helm.releases.hashicorp.com'],
+      // kubelet-csr-approver v1.2.14; metrics-server v0.8.0; Headlamp v0.45.0.
+      'kubelet-csr-approver': [
+        'kubelet-csr-approver 1.2.14 https://postfinance.github.io/kubelet-csr-approver',
+      ],
+      'metrics-server': ['metrics-server 3.13.0 https://kubernetes-sigs.github.io/metrics-server/'],
+      headlamp: ['headlamp 0.45.0 https://kubernetes-sigs.github.io/headlamp/'],
     });
   });
 

@@ -151,6 +151,34 @@ describe('holding the model to the rendered charts', () => {
   });
 });
 
+describe('values a wrapper sets to null', () => {
+  it("count as absent, as Helm drops them (the approver removes the chart's CPU limit)", () => {
+    const values = mergedValues('kubelet-csr-approver', 'gcp', CHARTS_DIR);
+    expect(at(values, 'kubelet-csr-approver.resources.limits')).toEqual({
+      cpu: null,
+      memory: '128Mi',
+    });
+    const rendered = (limits: Values) => [
+      {
+        object: 'Deployment kubelet-csr-approver',
+        containers: [
+          {
+            name: 'kubelet-csr-approver',
+            init: false,
+            resources: { requests: { cpu: '20m', memory: '64Mi' }, limits },
+          },
+        ],
+      },
+    ];
+    expect(
+      modelDrift('kubelet-csr-approver', 'gcp', rendered({ memory: '128Mi' }), values),
+    ).toEqual([]);
+    expect(
+      modelDrift('kubelet-csr-approver', 'gcp', rendered({ cpu: '500m', memory: '128Mi' }), values),
+    ).toHaveLength(1);
+  });
+});
+
 describe('rendering a wrapper chart with its dependency at hand', () => {
   let dir = '';
   beforeEach(() => {

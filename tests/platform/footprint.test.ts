@@ -38,6 +38,9 @@ describe('the footprint on the default gcp cluster', () => {
       'charts/ingress-nginx Deployment ingress-nginx-controller': 2,
       'charts/vault StatefulSet vault': 3,
       'charts/vault Deployment vault-agent-injector': 1,
+      'charts/kubelet-csr-approver Deployment kubelet-csr-approver': 1,
+      'charts/metrics-server Deployment metrics-server': 2,
+      'charts/headlamp Deployment headlamp': 1,
       'charts/calico Deployment tigera-operator': 1,
       'charts/calico Installation default: calicoNodeDaemonSet': 3,
       'charts/calico Installation default: typhaDeployment': 2,
@@ -95,20 +98,23 @@ describe('refusing workers the platform would fill beyond a third', () => {
 
   it('refuses 3 × e2-standard-2 with both figures', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-standard-2')).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2790m CPU / 4576Mi of the workers\' 5400m / 21204Mi allocatable (51.7 % CPU, 21.6 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
     );
   });
 
-  it('judges the count too: 5 × e2-standard-2 is refused, 8 are enough', () => {
+  it('judges the count too: 5 and 8 × e2-standard-2 are refused, 9 are enough', () => {
     expect(() => refuseOversizedPlatform(5, 'e2-standard-2')).toThrow(
-      "on 5 workers the platform would request 3360m CPU / 4784Mi of the workers' 9000m / 35340Mi allocatable (37.3 % CPU, 13.5 % memory)",
+      "on 5 workers the platform would request 3630m CPU / 5376Mi of the workers' 9000m / 35340Mi allocatable (40.3 % CPU, 15.2 % memory)",
     );
-    expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).not.toThrow();
+    expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).toThrow(
+      '(33.4 % CPU, 11.3 % memory)',
+    );
+    expect(() => refuseOversizedPlatform(9, 'e2-standard-2')).not.toThrow();
   });
 
   it('refuses on memory alone: 3 × e2-highcpu-4', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-highcpu-4')).toThrow(
-      "of the workers' 11400m / 8916Mi allocatable (22.1 % CPU, 44.7 % memory), more than one third",
+      "of the workers' 11400m / 8916Mi allocatable (24.5 % CPU, 51.3 % memory), more than one third",
     );
   });
 
@@ -189,6 +195,10 @@ describe('the footprint on the recommended minikube (4 CPUs, 8 GiB)', () => {
     expect(pods['charts/ingress-nginx Deployment ingress-nginx-controller']).toBe(1);
     expect(pods['charts/metallb DaemonSet metallb-speaker']).toBe(1);
     expect(pods['kubeadm Deployment coredns']).toBe(1);
+    // One metrics-server, Headlamp, and no kubelet CSR approver (minikube's kubelets need none).
+    expect(pods['charts/metrics-server Deployment metrics-server']).toBe(1);
+    expect(pods['charts/headlamp Deployment headlamp']).toBe(1);
+    expect(pods['charts/kubelet-csr-approver Deployment kubelet-csr-approver']).toBeUndefined();
     expect(
       m.rows.some((r) => r.source === 'gce-pd-csi-driver' || r.source === 'charts/calico'),
     ).toBe(false);

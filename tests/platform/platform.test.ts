@@ -122,6 +122,10 @@ const GCP: Cluster['networking'] = {
   metallbPoolRange: '10.40.0.0/24',
   ingressAddress: '34.1.2.3',
   apis: API_STAND_INS,
+  kubeletServing: {
+    nodeNameRegex: '^k8s-platform-(cp-0|worker-(0|[1-9][0-9]*))$',
+    nodeSubnet: '10.10.0.0/24',
+  },
 };
 
 describe('the platform layer on minikube', () => {
@@ -144,6 +148,8 @@ describe('the platform layer on minikube', () => {
       'metallb-pools': ['kubernetes:helm.sh/v4:Chart', 'metallb-system'],
       'ingress-nginx': ['kubernetes:helm.sh/v3:Release', 'ingress-nginx'],
       vault: ['kubernetes:helm.sh/v3:Release', 'vault'],
+      'metrics-server': ['kubernetes:helm.sh/v3:Release', 'metrics-server'],
+      headlamp: ['kubernetes:helm.sh/v3:Release', 'headlamp'],
     };
     for (const [name, [type, namespace]] of Object.entries(expected)) {
       const r = built.byName(name, 'helm.sh');
@@ -188,7 +194,13 @@ describe('the platform layer on minikube', () => {
       const labels = built.byName(ns, 'Namespace').inputs.metadata.labels as Record<string, string>;
       expect([ns, labels['pod-security.kubernetes.io/enforce']]).toEqual([ns, level]);
     }
-    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(4);
+    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(
+      Object.keys(PLATFORM_NAMESPACES).length,
+    );
+    expect(PLATFORM_NAMESPACES).toMatchObject({
+      'metrics-server': 'restricted',
+      headlamp: 'restricted',
+    });
   });
 
   it('orders CRDs before their users, MetalLB before its pools, Vault before its configuration', () => {
@@ -283,6 +295,36 @@ describe('the platform layer on minikube', () => {
       'kubectl --context minikube -n observability port-forward svc/kube-prometheus-stack-grafana 3000:80',
     );
   });
+
+  it('installs metrics-server and Headlamp after the namespaces, and no kubelet CSR approver', async () => {
+    const release = 'kubernetes:helm.sh/v3:Release';
+    expect(registered.some((r) => r.name === 'kubelet-csr-approver')).toBe(false);
+    const namespaces = Object.keys(PLATFORM_NAMESPACES);
+    for (const name of ['metrics-server', 'headlamp'])
+      expect(built.recorder.typedDependsOn.get(`${release} ${name}`)).toEqual([
+        'cluster-ready',
+        ...namespaces,
+      ]);
+    const files = async (name: string) =>
+      Promise.all(
+        (
+          (built.byName(name, 'Release').inputs.valueYamlFiles ?? []) as pulumi.asset.FileAsset[]
+        ).map((f) => f.path),
+      );
+    // minikube's kubelets sign their own serving certificates: this file skips verifying them.
+    expect(await files('metrics-server')).toEqual(['charts/metrics-server/values-minikube.yaml']);
+    expect(await files('headlamp')).toEqual([]);
+    expect(built.byName('metrics-server', 'Release').inputs).toMatchObject({
+      atomic: true,
+      dependencyUpdate: true,
+    });
+  });
+
+  it('reports how to log in to Headlamp: a read-only token, then a port-forward', () => {
+    expect(built.platform.headlampCommand).toBe(
+      'kubectl --context minikube -n headlamp create token headlamp-viewer --duration=1h (the read-only login token), then kubectl --context minikube -n headlamp port-forward svc/headlamp 4466:80 and open http://127.0.0.1:4466',
+    );
+  });
 });
 
 describe('the platform layer on gcp', () => {
@@ -316,6 +358,35 @@ describe('the platform layer on gcp', () => {
         },
       },
     });
+  });
+
+  it("installs the kubelet CSR approver for the cluster's node names and subnet, then metrics-server", async () => {
+    const release = 'kubernetes:helm.sh/v3:Release';
+    const approver = built.byName('kubelet-csr-approver', 'Release').inputs;
+    expect(approver).toMatchObject({
+      chart: 'charts/kubelet-csr-approver',
+      namespace: 'metrics-server',
+      values: {
+        'kubelet-csr-approver': {
+          providerRegex: '^k8s-platform-(cp-0|worker-(0|[1-9][0-9]*))$',
+          providerIpPrefixes: ['10.10.0.0/24'],
+        },
+      },
+    });
+    expect(built.recorder.typedDependsOn.get(`${release} kubelet-csr-approver`)).toEqual([
+      'cluster-ready',
+      ...Object.keys(PLATFORM_NAMESPACES),
+    ]);
+    expect(built.recorder.typedDependsOn.get(`${release} metrics-server`)).toContain(
+      'kubelet-csr-approver',
+    );
+    const metrics = built.byName('metrics-server', 'Release').inputs;
+    expect(
+      await Promise.all((metrics.valueYamlFiles as pulumi.asset.FileAsset[]).map((f) => f.path)),
+    ).toEqual(['charts/metrics-server/values-gcp.yaml']);
+    expect(built.platform.headlampCommand).toContain(
+      'kubectl --context k8s-platform -n headlamp create token headlamp-viewer',
+    );
   });
 
   it('creates a protected KMS key usable only by a dedicated service account and Secret Manager', () => {

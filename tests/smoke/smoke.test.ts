@@ -36,6 +36,18 @@ function healthy(): Routes {
         status: 200,
         body: { database: 'ok' },
       },
+    [METRICS_SERVICE]: {
+      status: 200,
+      body: { status: { conditions: [{ type: 'Available', status: 'True' }] } },
+    },
+    '/apis/metrics.k8s.io/v1beta1/nodes': {
+      status: 200,
+      body: { items: ['cp', 'w0'].map((name) => ({ metadata: { name }, usage: { cpu: '90m' } })) },
+    },
+    '/api/v1/namespaces/headlamp/services/http:headlamp:80/proxy/': {
+      status: 200,
+      body: '<!doctype html>',
+    },
   };
   for (const [ns, level] of Object.entries(PLATFORM_NAMESPACES)) {
     routes[`/api/v1/namespaces/${ns}`] = {
@@ -55,6 +67,9 @@ function healthy(): Routes {
   }
   return routes;
 }
+
+const METRICS_SERVICE = '/apis/apiregistration.k8s.io/v1/apiservices/v1beta1.metrics.k8s.io';
+const HPA = '/apis/autoscaling/v2/namespaces/spring-api/horizontalpodautoscalers/spring-api';
 
 const api =
   (routes: Routes): HttpSend =>
@@ -126,8 +141,16 @@ describe('the smoke test', () => {
       'Vault unsealed',
       'Prometheus targets up',
       'Grafana healthy',
+      'metrics API',
+      'API autoscaling on CPU',
+      'Headlamp up',
       'control-plane certificates',
     ]);
+    const detail = (name: string) => results.find((r) => r.name === name)?.detail;
+    expect(detail('metrics API')).toBe('2 nodes report usage (kubectl top works)');
+    expect(detail('API autoscaling on CPU')).toBe(
+      'no HPA here (dev, or the API is not deployed yet)',
+    );
     expect(report(results)).toContain(
       'ok   ingress address             LoadBalancer 192.168.49.200',
     );
@@ -176,6 +199,87 @@ describe('the smoke test', () => {
       'ingress address': 'the controller Service has no LoadBalancer address (MetalLB?)',
       'Vault unsealed': 'sealed (minikube: npm run vault:unseal)',
       'Prometheus targets up': '1 of 2 down: kube-etcd',
+    });
+  });
+
+  it("reads the API's HPA where one runs: CPU from the metrics API, or why not", async () => {
+    const hpa = async (body: unknown) => {
+      const routes = healthy();
+      routes[HPA] = { status: 200, body };
+      return (await smoke(api(routes))).find((r) => r.name === 'API autoscaling on CPU');
+    };
+    expect(
+      await hpa({
+        status: {
+          currentReplicas: 3,
+          conditions: [{ type: 'ScalingActive', status: 'True' }],
+          currentMetrics: [
+            { type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 12 } } },
+          ],
+        },
+      }),
+    ).toEqual({
+      name: 'API autoscaling on CPU',
+      ok: true,
+      detail: 'CPU at 12 % of requests, 3 replicas',
+    });
+    expect(
+      await hpa({
+        status: {
+          conditions: [
+            {
+              type: 'ScalingActive',
+              status: 'False',
+              reason: 'FailedGetResourceMetric',
+              message:
+                'the server is currently unable to handle the request (get pods.metrics.k8s.io)',
+            },
+          ],
+        },
+      }),
+    ).toEqual({
+      name: 'API autoscaling on CPU',
+      ok: false,
+      detail:
+        'ScalingActive is not True: FailedGetResourceMetric the server is currently unable to handle the request (get pods.metrics.k8s.io)',
+    });
+  });
+
+  it('names the metrics API and Headlamp breakages', async () => {
+    const failed = async (edit: (r: Routes) => void) => {
+      const routes = healthy();
+      edit(routes);
+      return Object.fromEntries(
+        (await smoke(api(routes))).filter((r) => !r.ok).map((r) => [r.name, r.detail]),
+      );
+    };
+    expect(
+      await failed((r) => {
+        r[METRICS_SERVICE] = {
+          status: 200,
+          body: {
+            status: {
+              conditions: [
+                { type: 'Available', status: 'False', message: 'failing or missing response' },
+              ],
+            },
+          },
+        };
+        delete r['/api/v1/namespaces/headlamp/services/http:headlamp:80/proxy/'];
+      }),
+    ).toEqual({
+      'metrics API': 'APIService v1beta1.metrics.k8s.io not Available: failing or missing response',
+      'Headlamp up': 'answered 404',
+    });
+    expect(
+      await failed((r) => {
+        r['/apis/metrics.k8s.io/v1beta1/nodes'] = {
+          status: 200,
+          body: { items: [{ metadata: { name: 'cp' } }] },
+        };
+      }),
+    ).toEqual({
+      'metrics API': 'no metrics for w0 (kubelet serving certificate? metrics-server logs)',
     });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  builtIn,
   checkExposition,
   metricSource,
   platformQueries,
@@ -48,6 +49,26 @@ describe('the platform queries against an exposition', () => {
     expect(checkExposition(without, rules)).toEqual([
       "the API's http_server_requests_seconds_count has no label outcome",
       'the API exposes no hikaricp_connections_pending',
+    ]);
+  });
+});
+
+describe('which rendered objects the API server checks and which crdcheck decodes', () => {
+  it("dry-runs Kubernetes' own groups, decodes the operators' resources", () => {
+    const versions = [
+      'v1',
+      'apps/v1',
+      'rbac.authorization.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
+      'monitoring.coreos.com/v1',
+      'metallb.io/v1beta1',
+      'cert-manager.io/v1',
+    ];
+    expect(versions.filter(builtIn)).toEqual([
+      'v1',
+      'apps/v1',
+      'rbac.authorization.k8s.io/v1',
+      'apiregistration.k8s.io/v1',
     ]);
   });
 });

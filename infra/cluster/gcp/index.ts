@@ -16,6 +16,7 @@ import { loadBalancing } from './load-balancing';
 import { controlPlaneMaintenance } from './maintenance';
 import { metadataBlockFragment } from './metadata-block';
 import { clusterNetwork } from './network';
+import { nodeNameRegex } from './node-names';
 import { clusterNodes, controlPlaneAddresses } from './nodes';
 import { adminKubeconfig, ClusterPki } from './pki';
 import { readiness } from './readiness';
@@ -148,6 +149,7 @@ export class GcpCluster extends pulumi.ComponentResource {
         ingressAddress: lb.ingressAddress.address,
         gcpProvider,
         apis,
+        kubeletServing: { nodeNameRegex: nodeNameRegex(n), nodeSubnet: c.network.subnetCidr },
       },
       ready: [ready.nodesReady],
       workers: { count: c.workers.count, machineType: c.workers.machineType },

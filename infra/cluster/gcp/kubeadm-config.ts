@@ -100,6 +100,10 @@ etcd:
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 cgroupDriver: systemd
+# The kubelet asks the cluster CA for its serving certificate (a kubernetes.io/kubelet-serving
+# CSR, approved by the platform's kubelet-csr-approver) instead of signing one itself, so
+# metrics-server can verify it. kubeadm hands this configuration to every joining node too.
+serverTLSBootstrap: true
 systemReserved:
   cpu: ${r.systemReserved.cpu}
   memory: ${r.systemReserved.memory}

@@ -14,6 +14,7 @@ import { repoScript } from '../../config/repo-command';
 import { EnabledApis, GoogleBase, needing } from './apis';
 import { NodeIdentity } from './identity';
 import { ClusterNetwork, nodeTags } from './network';
+import { controlPlaneVmName, workerVmName } from './node-names';
 
 /** Metadata every node gets; the startup script is added per role. */
 export const NODE_METADATA = {
@@ -138,7 +139,7 @@ export function clusterNodes(
     { ...needing(base, apis, 'compute'), protect: true, ignoreChanges: ['image'] },
   );
   const controlPlane = vm(
-    `${n}-cp-0`,
+    controlPlaneVmName(n),
     c.controlPlane.machineType,
     { source: cpDisk.selfLink, autoDelete: false },
     a.controlPlaneScript,
@@ -149,7 +150,7 @@ export function clusterNodes(
   const workers: gcp.compute.Instance[] = [];
   const drains: command.local.Command[] = [];
   for (let i = 0; i < c.workers.count; i++) {
-    const id = `${n}-worker-${i}`;
+    const id = workerVmName(n, i);
     const worker = vm(
       id,
       c.workers.machineType,

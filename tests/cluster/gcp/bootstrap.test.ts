@@ -302,6 +302,15 @@ describe('kubeadm configuration', () => {
     });
   });
 
+  it('has every kubelet request a serving certificate from the cluster CA', () => {
+    // metrics-server verifies the kubelets against the cluster CA (no --kubelet-insecure-tls):
+    // a self-signed kubelet certificate would fail every scrape on gcp.
+    expect(kubelet.serverTLSBootstrap).toBe(true);
+    // Workers take the same KubeletConfiguration from the cluster (kubeadm's kubelet-config
+    // ConfigMap): their join configuration carries none of its own.
+    expect(docs(kubeadmJoinConfig(WORKER)).map((d) => d.kind)).toEqual(['JoinConfiguration']);
+  });
+
   it('joins workers with the CA hash known in advance', () => {
     const [join] = docs(kubeadmJoinConfig(WORKER)) as [Doc];
     expect(join.discovery.bootstrapToken).toEqual({

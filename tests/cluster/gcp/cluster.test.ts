@@ -336,6 +336,19 @@ describe('the gcp cluster', () => {
     // The workers' shape, which the platform's footprint is judged against.
     expect(built.cluster.workers).toEqual({ count: 3, machineType: 'e2-standard-4' });
   });
+
+  it('tells the kubelet CSR approver the node names and subnet, matching every VM it made', () => {
+    const networking = built.cluster.networking;
+    if (networking.kind !== 'gcp') throw new Error('not gcp');
+    expect(networking.kubeletServing).toEqual({
+      nodeNameRegex: '^k8s-platform-(cp-0|worker-(0|[1-9][0-9]*))$',
+      nodeSubnet: '10.10.0.0/24',
+    });
+    const names = ofType('gcp:compute/instance:Instance').map((v) => String(v.inputs.name));
+    const pattern = new RegExp(networking.kubeletServing.nodeNameRegex);
+    expect(names.filter((n) => !pattern.test(n))).toEqual([]);
+    expect(names).toHaveLength(4);
+  });
 });
 
 /** The options a child was registered with (all of them are custom resources here). */
