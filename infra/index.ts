@@ -14,6 +14,8 @@ import { vaultAccess } from './apps/spring-api/vault';
 import { Cluster } from './cluster/cluster';
 import { GcpCluster } from './cluster/gcp';
 import { minikubeCluster } from './cluster/minikube';
+import { CertificateConfig, readCertificateConfig } from './config/certificates';
+import { readTogether } from './config/errors';
 import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
@@ -37,13 +39,23 @@ const SECRET_CONFIG: Readonly<Record<string, string>> = {
   [DATABASE_PASSWORD_PROPERTY]: 'databasePassword',
 };
 
-function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
-  if (s.target === 'minikube') return { cluster: minikubeCluster(s) };
-  const gcpConfig = readGcpConfig((key) => config.get(key));
+/** The cluster, and the issuer behind platform-tls (its keys read with the gcp ones, in one pass). */
+function clusterFor(s: StackConfig): {
+  cluster: Cluster;
+  gcp?: GcpCluster;
+  certificates: CertificateConfig;
+} {
+  const readCertificates = () => readCertificateConfig(s.target, (key) => config.get(key));
+  if (s.target === 'minikube')
+    return { cluster: minikubeCluster(s), certificates: readCertificates() };
+  const [gcpConfig, certificates] = readTogether(
+    () => readGcpConfig((key) => config.get(key)),
+    readCertificates,
+  );
   // Refused before anything is registered: workers the platform would fill beyond a third.
   refuseOversizedPlatform(gcpConfig.workers.count, gcpConfig.workers.machineType);
   const gcp = new GcpCluster('cluster', gcpConfig);
-  return { cluster: gcp.cluster, gcp };
+  return { cluster: gcp.cluster, gcp, certificates };
 }
 
 const built = clusterFor(stack);
@@ -78,7 +90,11 @@ const vaultApps: VaultApp[] = access
     ]
   : [];
 
-const platform = new Platform('platform', { cluster, vaultApps });
+const platform = new Platform('platform', {
+  cluster,
+  vaultApps,
+  certificates: built.certificates,
+});
 
 if (stack.deployApp && app) {
   // A one-command demo: the same objects `npm run synth` writes, applied by Pulumi.

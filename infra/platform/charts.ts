@@ -68,6 +68,8 @@ export const PLATFORM_CHARTS = [
   'metallb-pools',
   'ingress-nginx',
   'vault',
+  'cert-manager',
+  'platform-issuers',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
 

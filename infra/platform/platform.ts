@@ -2,7 +2,8 @@
 // charts in /charts and configures them. Order, by dependsOn:
 //   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
 //   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> its init step -> Vault's
-//   configuration as resources (infra/platform/vault/index.ts).
+//   configuration as resources (infra/platform/vault/index.ts);  Prometheus operator CRDs ->
+//   cert-manager -> its webhook's readiness -> the ClusterIssuers (infra/platform/certificates.ts).
 // Both targets run the same code; only the cluster's networking differs.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
@@ -10,6 +11,8 @@ import * as random from '@pulumi/random';
 import { ClusterTarget } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
+import { CertificateConfig } from '../config/certificates';
+import { CERT_MANAGER_NAMESPACE, platformCertificates } from './certificates';
 import { PlatformChart, wrapperChart } from './charts';
 import { gcpStorage } from './storage';
 import { vaultConfiguration } from './vault';
@@ -23,16 +26,21 @@ export type { VaultApp } from './vault/settings';
 export interface PlatformArgs {
   readonly cluster: Cluster;
   readonly vaultApps: readonly VaultApp[];
+  /** The issuer apps' Certificates name (readCertificateConfig). @default a self-signed CA on minikube */
+  readonly certificates?: CertificateConfig;
 }
 
 /** Namespaces of the add-ons, with the Pod Security level their pods need. */
-export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseline'>> = {
+export const PLATFORM_NAMESPACES: Readonly<
+  Record<string, 'privileged' | 'baseline' | 'restricted'>
+> = {
   // node-exporter reads the host (hostNetwork, hostPID, hostPath).
   [PLATFORM_ENDPOINTS.prometheus.namespace]: 'privileged',
   // MetalLB's speaker uses the host network and NET_RAW.
   'metallb-system': 'privileged',
   [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
   [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
+  [CERT_MANAGER_NAMESPACE]: 'restricted',
 };
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
@@ -63,6 +71,8 @@ export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
   'metallb-pools': 'metallb-system',
   'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
   vault: PLATFORM_ENDPOINTS.vault.namespace,
+  'cert-manager': CERT_MANAGER_NAMESPACE,
+  'platform-issuers': CERT_MANAGER_NAMESPACE,
 };
 
 /**
@@ -204,6 +214,14 @@ export class Platform extends pulumi.ComponentResource {
       cluster.networking.kind === 'gcp'
         ? pulumi.output(cluster.networking.ingressAddress)
         : controllerService.status.loadBalancer.ingress.apply((i) => i?.[0]?.ip ?? '');
+
+    // cert-manager (with its CRDs), a wait for its webhook, then the ClusterIssuers.
+    platformCertificates(this, {
+      cluster,
+      config: args.certificates,
+      source: (name) => chartSource(name, target),
+      dependsOn: [crds, ...namespaces],
+    });
 
     const vaultNamespace = PLATFORM_ENDPOINTS.vault.namespace;
     const seal =

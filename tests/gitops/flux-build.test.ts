@@ -44,6 +44,7 @@ describe('flux build of the platform example', () => {
       'Namespace/metallb-system',
       'Namespace/ingress-nginx',
       'Namespace/vault',
+      'Namespace/cert-manager',
       'GitRepository/k8s-platform-charts',
       'HelmRelease/prometheus-operator-crds',
       'HelmRelease/kube-prometheus-stack',
@@ -51,6 +52,8 @@ describe('flux build of the platform example', () => {
       'HelmRelease/metallb-pools',
       'HelmRelease/ingress-nginx',
       'HelmRelease/vault',
+      'HelmRelease/cert-manager',
+      'HelmRelease/platform-issuers',
     ]);
     for (const o of objects) {
       expect([o.metadata.name, o.metadata.labels]).toEqual([

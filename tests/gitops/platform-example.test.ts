@@ -99,6 +99,8 @@ describe('the Flux platform example', () => {
       'metallb-pools': ['metallb'],
       'ingress-nginx': ['metallb-pools', 'prometheus-operator-crds'],
       vault: [],
+      'cert-manager': ['prometheus-operator-crds'],
+      'platform-issuers': ['cert-manager'],
     });
   });
 

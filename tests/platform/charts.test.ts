@@ -37,6 +37,8 @@ describe('the wrapper charts', () => {
       'metallb-pools': [],
       'ingress-nginx': ['ingress-nginx 4.15.1 https://kubernetes.github.io/ingress-nginx'],
       vault: ['vault 0.34.1 https://helm.releases.hashicorp.com'],
+      'cert-manager': ['cert-manager v1.21.2 https://charts.jetstack.io'],
+      'platform-issuers': [],
     });
   });
 

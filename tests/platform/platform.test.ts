@@ -91,6 +91,7 @@ async function build(networking: Cluster['networking']) {
     {
       cluster: standIn(networking),
       vaultApps: [{ access, secrets: { 'app.api-key': pulumi.secret('k3y') } }],
+      ...(networking.kind === 'gcp' ? { certificates: ACME } : {}),
     },
     { transformations: [recorder.transformation] },
   );
@@ -105,6 +106,9 @@ async function build(networking: Cluster['networking']) {
   };
   return { platform, recorder, byName };
 }
+
+/** The gcp stack's ACME issuer (stack config acmeEmail, acmeServer). */
+const ACME = { issuer: 'acme', email: 'platform@acme-platform.dev', server: 'staging' } as const;
 
 const MINIKUBE: Cluster['networking'] = {
   kind: 'minikube',
@@ -148,6 +152,8 @@ describe('the platform layer on minikube', () => {
       'metallb-pools': ['kubernetes:helm.sh/v4:Chart', 'metallb-system'],
       'ingress-nginx': ['kubernetes:helm.sh/v3:Release', 'ingress-nginx'],
       vault: ['kubernetes:helm.sh/v3:Release', 'vault'],
+      'cert-manager': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
+      'platform-issuers': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
     };
     for (const [name, [type, namespace]] of Object.entries(expected)) {
       const r = built.byName(name, 'helm.sh');
@@ -192,7 +198,7 @@ describe('the platform layer on minikube', () => {
       const labels = built.byName(ns, 'Namespace').inputs.metadata.labels as Record<string, string>;
       expect([ns, labels['pod-security.kubernetes.io/enforce']]).toEqual([ns, level]);
     }
-    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(4);
+    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(5);
   });
 
   it('orders CRDs before their users, MetalLB before its pools, Vault before its configuration', () => {
@@ -212,6 +218,37 @@ describe('the platform layer on minikube', () => {
     expect(deps.get('prometheus-operator-crds')).toEqual(
       expect.arrayContaining(Object.keys(PLATFORM_NAMESPACES)),
     );
+  });
+
+  it('installs cert-manager after the CRDs, waits for its webhook, then the self-signed CA', async () => {
+    const deps = built.recorder.dependsOn;
+    expect(deps.get('cert-manager')).toEqual([
+      'cluster-ready',
+      'prometheus-operator-crds',
+      ...Object.keys(PLATFORM_NAMESPACES),
+    ]);
+    expect(deps.get('cert-manager-ready')).toEqual(['cluster-ready', 'cert-manager']);
+    expect(deps.get('platform-issuers')).toEqual([
+      'cluster-ready',
+      'cert-manager',
+      'cert-manager-ready',
+    ]);
+    const wait = built.byName('cert-manager-ready').inputs;
+    expect(wait.create).toMatch(
+      /--require ts-node\/register\/transpile-only infra\/platform\/cert-manager-ready\.ts$/,
+    );
+    expect(wait.environment).toEqual({
+      KUBECONFIG: kubeconfigPath,
+      KUBE_CONTEXT: 'minikube',
+      WAIT_MINUTES: '10',
+    });
+    expect(wait.triggers).toEqual(['0.1.0', 'cert-manager@v1.21.2']);
+    const issuers = built.byName('platform-issuers', 'helm.sh').inputs;
+    expect(issuers.values).toEqual({ issuer: 'self-signed-ca', name: 'platform-tls' });
+    const files = (issuers.valueYamlFiles ?? []) as pulumi.asset.FileAsset[];
+    expect(await Promise.all(files.map((f) => f.path))).toEqual([
+      'charts/platform-issuers/values-minikube.yaml',
+    ]);
   });
 
   it('gives MetalLB the configured pool with an L2 advertisement', () => {
@@ -434,6 +471,21 @@ describe('the platform layer on gcp', () => {
     };
     expect(await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT)).toBe(true);
     expect(await valueOf(built.platform.ingressAddress)).toBe('34.1.2.3');
+  });
+
+  it("gives the issuers the stack's ACME account and server, and its wait a secret kubeconfig", async () => {
+    expect(built.byName('platform-issuers', 'helm.sh').inputs.values).toEqual({
+      issuer: 'acme',
+      name: 'platform-tls',
+      acme: { email: 'platform@acme-platform.dev', server: 'staging', ingressClassName: 'nginx' },
+    });
+    const props = built.recorder.props.get('cert-manager-ready') as {
+      environment: Record<string, pulumi.Output<string> | string>;
+    };
+    expect(
+      await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT as pulumi.Output<string>),
+    ).toBe(true);
+    expect(props.environment.KUBE_CONTEXT).toBe('k8s-platform');
   });
 
   it('keeps the init material in a Secret Manager secret encrypted with the Vault KMS key', async () => {
