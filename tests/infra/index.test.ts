@@ -156,7 +156,7 @@ describe('the Pulumi program', () => {
         workerMachineType: 'e2-standard-2',
       }),
     ).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2560m CPU / 4208Mi of the workers\' 5400m / 21204Mi allocatable (47.4 % CPU, 19.8 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

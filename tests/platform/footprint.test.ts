@@ -38,6 +38,9 @@ describe('the footprint on the default gcp cluster', () => {
       'charts/ingress-nginx Deployment ingress-nginx-controller': 2,
       'charts/vault StatefulSet vault': 3,
       'charts/vault Deployment vault-agent-injector': 1,
+      'charts/cert-manager Deployment cert-manager': 1,
+      'charts/cert-manager Deployment cert-manager-webhook': 1,
+      'charts/cert-manager Deployment cert-manager-cainjector': 1,
       'charts/calico Deployment tigera-operator': 1,
       'charts/calico Installation default: calicoNodeDaemonSet': 3,
       'charts/calico Installation default: typhaDeployment': 2,
@@ -95,20 +98,20 @@ describe('refusing workers the platform would fill beyond a third', () => {
 
   it('refuses 3 × e2-standard-2 with both figures', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-standard-2')).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2560m CPU / 4208Mi of the workers\' 5400m / 21204Mi allocatable (47.4 % CPU, 19.8 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
     );
   });
 
   it('judges the count too: 5 × e2-standard-2 is refused, 8 are enough', () => {
     expect(() => refuseOversizedPlatform(5, 'e2-standard-2')).toThrow(
-      "on 5 workers the platform would request 3360m CPU / 4784Mi of the workers' 9000m / 35340Mi allocatable (37.3 % CPU, 13.5 % memory)",
+      "on 5 workers the platform would request 3400m CPU / 5008Mi of the workers' 9000m / 35340Mi allocatable (37.8 % CPU, 14.2 % memory)",
     );
     expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).not.toThrow();
   });
 
   it('refuses on memory alone: 3 × e2-highcpu-4', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-highcpu-4')).toThrow(
-      "of the workers' 11400m / 8916Mi allocatable (22.1 % CPU, 44.7 % memory), more than one third",
+      "of the workers' 11400m / 8916Mi allocatable (22.5 % CPU, 47.2 % memory), more than one third",
     );
   });
 
@@ -174,6 +177,17 @@ describe('the footprint computation', () => {
     );
     expect(() => gcpFootprint(3, 'e2-standard-4', charts)).toThrow(
       'charts/ingress-nginx (gcp) Job ingress-nginx-admission-create, container create (values ingress-nginx.controller.admissionWebhooks.createSecretJob.resources): has no CPU and memory request',
+    );
+  });
+
+  it("checks cert-manager's hook Job, which a Helm or Flux install runs", () => {
+    const charts = chartsWith(
+      'cert-manager/values.yaml',
+      'requests: { cpu: 10m, memory: 32Mi }\n      limits: { memory: 64Mi }',
+      'requests: { cpu: 10m }\n      limits: { memory: 64Mi }',
+    );
+    expect(() => gcpFootprint(3, 'e2-standard-4', charts)).toThrow(
+      'charts/cert-manager (gcp) Job cert-manager-startupapicheck, container cert-manager-startupapicheck (values cert-manager.startupapicheck.resources): has no CPU and memory request',
     );
   });
 });
