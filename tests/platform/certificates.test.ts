@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { Cluster } from '../../infra/cluster/cluster';
 import { ACME_SERVERS, readCertificateConfig } from '../../infra/config/certificates';
+import { ENVIRONMENT_INFO, ENVIRONMENTS } from '../../infra/config/environments';
 import { ACME_HTTP01_SOLVER, INGRESS_CLASS, TLS_CLUSTER_ISSUER } from '../../infra/config/platform';
 import {
   CERT_MANAGER_NAMESPACE,
@@ -13,6 +14,7 @@ import {
 } from '../../infra/platform/certificates';
 import { CHARTS_DIR, wrapperChart } from '../../infra/platform/charts';
 import { CHART_NAMESPACES } from '../../infra/platform/platform';
+import { renderedEnvironments } from '../support/fixtures';
 
 const HELM = resolve(__dirname, '..', '..', '.tools', 'bin', 'helm');
 type Doc = Record<string, any>;
@@ -209,5 +211,35 @@ describe('charts/cert-manager', () => {
       'CertificateNotReady',
       'CertManagerDown',
     ]);
+  });
+});
+
+describe("the issuers the apps' manifests name", () => {
+  const rendered = renderedEnvironments();
+  const issuersOn = (target: 'minikube' | 'gcp') =>
+    render(
+      'platform-issuers',
+      target,
+      issuerValues(target === 'gcp' ? ACME : { issuer: 'self-signed-ca' }),
+    )
+      .docs.filter((d) => d.kind === 'ClusterIssuer')
+      .map((d) => d.metadata.name as string);
+
+  it.each(ENVIRONMENTS)('%s: are ClusterIssuers the platform creates on its target', (env) => {
+    const refs = rendered[env]
+      .filter((o) => o.kind === 'Certificate')
+      .map((o) => (o.spec as Doc).issuerRef as Doc);
+    expect(refs.length).toBeGreaterThan(0);
+    const created = issuersOn(ENVIRONMENT_INFO[env].target);
+    for (const ref of refs) {
+      expect(ref.kind).toBe('ClusterIssuer');
+      expect(created).toContain(ref.name);
+    }
+  });
+
+  it('exist on both targets under the same name, so one set of manifests runs on either', () => {
+    expect(issuersOn('minikube')).toContain(TLS_CLUSTER_ISSUER);
+    expect(issuersOn('gcp')).toContain(TLS_CLUSTER_ISSUER);
+    expect(issuersOn('minikube')).not.toContain('letsencrypt-production');
   });
 });

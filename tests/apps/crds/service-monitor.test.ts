@@ -38,7 +38,8 @@ describe('ServiceMonitor against the Prometheus Operator v0.93.1 API types', () 
 
   it('says so for a kind it has no type for, rather than passing it', () => {
     expect(
-      checkCustomResources([{ apiVersion: 'cert-manager.io/v1', kind: 'Certificate' }]),
+      // (Not a Certificate: the manifests write one now, and crdcheck may learn its type.)
+      checkCustomResources([{ apiVersion: 'example.com/v1', kind: 'Widget' }]),
     ).toEqual([{ status: 'unsupported' }]);
   });
 });
