@@ -14,6 +14,8 @@ import { vaultAccess } from './apps/spring-api/vault';
 import { Cluster } from './cluster/cluster';
 import { GcpCluster } from './cluster/gcp';
 import { minikubeCluster } from './cluster/minikube';
+import { CertificateConfig, readCertificateConfig } from './config/certificates';
+import { readTogether } from './config/errors';
 import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
@@ -38,13 +40,23 @@ const SECRET_CONFIG: Readonly<Record<string, string>> = {
   [DATABASE_PASSWORD_PROPERTY]: 'databasePassword',
 };
 
-function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
-  if (s.target === 'minikube') return { cluster: minikubeCluster(s) };
-  const gcpConfig = readGcpConfig((key) => config.get(key));
+/** The cluster, and the issuer behind platform-tls (its keys read with the gcp ones, in one pass). */
+function clusterFor(s: StackConfig): {
+  cluster: Cluster;
+  gcp?: GcpCluster;
+  certificates: CertificateConfig;
+} {
+  const readCertificates = () => readCertificateConfig(s.target, (key) => config.get(key));
+  if (s.target === 'minikube')
+    return { cluster: minikubeCluster(s), certificates: readCertificates() };
+  const [gcpConfig, certificates] = readTogether(
+    () => readGcpConfig((key) => config.get(key)),
+    readCertificates,
+  );
   // Refused before anything is registered: workers the platform would fill beyond a third.
   refuseOversizedPlatform(gcpConfig.workers.count, gcpConfig.workers.machineType);
   const gcp = new GcpCluster('cluster', gcpConfig);
-  return { cluster: gcp.cluster, gcp };
+  return { cluster: gcp.cluster, gcp, certificates };
 }
 
 const built = clusterFor(stack);
@@ -55,7 +67,7 @@ const [app] = renderAll({
   )[stack.environment],
 });
 
-const platform = new Platform('platform', { cluster });
+const platform = new Platform('platform', { cluster, certificates: built.certificates });
 
 // The API's Vault access, typed data from its profile: the same object its pod annotations
 // were rendered from. Its policy, role and secret go into the platform's Vault; each secret

@@ -51,7 +51,8 @@ export function springApiProfiles(
       settings: { 'app.environment': 'dev', 'logging.level.root': 'INFO' },
       secretProperties: DEV_SECRET_PROPERTIES,
       secretDelivery: { kind: 'kubernetes', values: devSecrets },
-      ingress: { host: 'spring-api.dev.test' },
+      // TLS like staging and prod, from the minikube platform's own CA (platform-tls).
+      ingress: { host: 'spring-api.dev.test', tlsSecretName: 'api-tls' },
     },
     staging: {
       ...onGcp,

@@ -33,3 +33,24 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/**
+ * Runs each reader and returns their results, or throws one ConfigError with the issues of every
+ * reader that failed: keys read by different modules are still reported in one pass.
+ */
+export function readTogether<T extends readonly unknown[]>(
+  ...readers: { readonly [K in keyof T]: () => T[K] }
+): T {
+  const issues: ConfigIssue[] = [];
+  const results = readers.map((read) => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      issues.push(...error.issues);
+      return undefined;
+    }
+  });
+  if (issues.length > 0) throw new ConfigError(issues);
+  return results as unknown as T;
+}

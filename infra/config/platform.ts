@@ -54,3 +54,27 @@ export const INGRESS_CLASS = 'nginx';
  * Service.
  */
 export const INGRESS_HEALTH_CHECK_NODE_PORT = 30256;
+
+/**
+ * The one ClusterIssuer the apps' Certificates name, on every target: on gcp an ACME issuer
+ * (Let's Encrypt, the server the stack picks), on minikube a CA issuer backed by a self-signed
+ * CA (charts/platform-issuers). Apps never name a Let's Encrypt issuer themselves, so the same
+ * manifests run on both targets.
+ */
+export const TLS_CLUSTER_ISSUER = 'platform-tls';
+
+/**
+ * cert-manager's HTTP-01 solver pod, which answers Let's Encrypt's challenge in the namespace of
+ * the Certificate, behind the ingress class. The app's NetworkPolicy admits the ingress
+ * controller to it and its quota leaves room for it; charts/cert-manager sets these resources in
+ * the controller's configuration (tests/platform/certificates.test.ts holds the two together).
+ * Labels and port are cert-manager's own (pkg/apis/acme/v1 SolverIdentificationLabelKey,
+ * pkg/issuer/acme/http acmeSolverListenPort, v1.21.2).
+ */
+export const ACME_HTTP01_SOLVER = {
+  podLabels: { 'acme.cert-manager.io/http01-solver': 'true' },
+  port: 8089,
+  /** Solver pods that may exist at once per Certificate: one per DNS name, and ours have one. */
+  podsPerCertificate: 1,
+  resources: { cpuRequest: '10m', cpuLimit: '100m', memoryRequest: '64Mi', memoryLimit: '64Mi' },
+} as const;

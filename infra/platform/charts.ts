@@ -71,6 +71,8 @@ export const PLATFORM_CHARTS = [
   'kubelet-csr-approver',
   'metrics-server',
   'headlamp',
+  'cert-manager',
+  'platform-issuers',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
 

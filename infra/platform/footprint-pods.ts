@@ -21,7 +21,8 @@ export type ModelChart =
   | 'calico'
   | 'kubelet-csr-approver'
   | 'metrics-server'
-  | 'headlamp';
+  | 'headlamp'
+  | 'cert-manager';
 
 export interface WorkloadModel {
   readonly chart: ModelChart;
@@ -187,6 +188,32 @@ export const WORKLOADS: readonly WorkloadModel[] = [
     object: 'Deployment headlamp',
     containers: [{ name: 'headlamp', resources: 'headlamp.resources' }],
     replicas: 'values:headlamp.replicaCount',
+  },
+  // cert-manager: controller, webhook and cainjector, one each; the startupapicheck hook Job runs
+  // at install (Helm, Flux). Its HTTP-01 solver pods run briefly in the apps' namespaces, counted
+  // by their quotas (ACME_HTTP01_SOLVER), not here.
+  ...(
+    [
+      ['cert-manager', 'cert-manager-controller', 'cert-manager.resources'],
+      ['cert-manager-webhook', 'cert-manager-webhook', 'cert-manager.webhook.resources'],
+      ['cert-manager-cainjector', 'cert-manager-cainjector', 'cert-manager.cainjector.resources'],
+    ] as const
+  ).map(([deployment, container, resources]): WorkloadModel => ({
+    chart: 'cert-manager',
+    object: `Deployment ${deployment}`,
+    containers: [{ name: container, resources }],
+    replicas: 1,
+  })),
+  {
+    chart: 'cert-manager',
+    object: 'Job cert-manager-startupapicheck',
+    containers: [
+      {
+        name: 'cert-manager-startupapicheck',
+        resources: 'cert-manager.startupapicheck.resources',
+      },
+    ],
+    replicas: 'job',
   },
   // Calico (gcp): the operator's Deployment from the chart, the rest created by the operator
   // from the Installation the chart renders. calico-node's init containers (install-cni,

@@ -243,6 +243,7 @@ export function checkRendered(
     'kubelet-csr-approver',
     'metrics-server',
     'headlamp',
+    'cert-manager',
   ];
   /** Charts of one target only: the gcp cluster's CNI, and the kubelet CSR approver. */
   const only: Partial<Record<ModelChart, ClusterTarget>> = {

@@ -2,7 +2,8 @@
 // charts in /charts and configures them. Order, by dependsOn:
 //   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
 //   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> its init step -> Vault's
-//   configuration as resources (infra/platform/vault/index.ts).
+//   configuration as resources (infra/platform/vault/index.ts);  Prometheus operator CRDs ->
+//   cert-manager -> its webhook's readiness -> the ClusterIssuers (infra/platform/certificates.ts);
 //   namespaces -> (gcp) the kubelet CSR approver -> metrics-server; namespaces -> Headlamp.
 // Both targets run the same code; only the cluster's networking differs.
 import * as k8s from '@pulumi/kubernetes';
@@ -11,6 +12,8 @@ import * as random from '@pulumi/random';
 import { ClusterTarget } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
+import { CertificateConfig } from '../config/certificates';
+import { CERT_MANAGER_NAMESPACE, platformCertificates } from './certificates';
 import { PlatformChart, wrapperChart } from './charts';
 import { headlamp, HEADLAMP } from './headlamp';
 import { METRICS_NAMESPACE, metricsServer } from './metrics-server';
@@ -23,6 +26,8 @@ import { VaultSettings } from './vault/settings';
 
 export interface PlatformArgs {
   readonly cluster: Cluster;
+  /** The issuer apps' Certificates name (readCertificateConfig). @default a self-signed CA on minikube */
+  readonly certificates?: CertificateConfig;
 }
 
 /** Namespaces of the add-ons, with the Pod Security level their pods need. */
@@ -38,6 +43,7 @@ export const PLATFORM_NAMESPACES: Readonly<
   // metrics-server and (gcp) the kubelet CSR approver: non-root, no host access.
   [METRICS_NAMESPACE]: 'restricted',
   [HEADLAMP.namespace]: 'restricted',
+  [CERT_MANAGER_NAMESPACE]: 'restricted',
 };
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
@@ -71,6 +77,8 @@ export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
   'kubelet-csr-approver': METRICS_NAMESPACE,
   'metrics-server': METRICS_NAMESPACE,
   headlamp: HEADLAMP.namespace,
+  'cert-manager': CERT_MANAGER_NAMESPACE,
+  'platform-issuers': CERT_MANAGER_NAMESPACE,
 };
 
 /**
@@ -216,6 +224,14 @@ export class Platform extends pulumi.ComponentResource {
       cluster.networking.kind === 'gcp'
         ? pulumi.output(cluster.networking.ingressAddress)
         : controllerService.status.loadBalancer.ingress.apply((i) => i?.[0]?.ip ?? '');
+
+    // cert-manager (with its CRDs), a wait for its webhook, then the ClusterIssuers.
+    platformCertificates(this, {
+      cluster,
+      config: args.certificates,
+      source: (name) => chartSource(name, target),
+      dependsOn: [crds, ...namespaces],
+    });
 
     const vaultNamespace = PLATFORM_ENDPOINTS.vault.namespace;
     const seal =

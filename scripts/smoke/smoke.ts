@@ -2,7 +2,7 @@
 // operator would, through the API server only (its proxy reaches Vault, Prometheus and Grafana,
 // so nothing needs a public address or a port-forward). Prints one line per check and exits 1
 // when any fails. Reads the kubeconfig from $KUBECONFIG or ~/.kube/config.
-import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
+import { PLATFORM_ENDPOINTS, TLS_CLUSTER_ISSUER } from '../../infra/config/platform';
 import {
   credentialsFromFile,
   defaultKubeconfigPath,
@@ -50,6 +50,13 @@ function unready(items: Json[], kind: string): string[] {
       (w) =>
         `${kind}/${w.metadata.name} ${kind === 'DaemonSet' ? (w.status?.numberReady ?? 0) : (w.status?.readyReplicas ?? 0)}/${kind === 'DaemonSet' ? (w.status?.desiredNumberScheduled ?? 0) : (w.spec?.replicas ?? 1)}`,
     );
+}
+
+/** A cert-manager object's Ready condition: undefined when True, else why not. */
+function notReady(o: Json): string | undefined {
+  const ready = ((o.status?.conditions ?? []) as Json[]).find((c) => c.type === 'Ready');
+  if (ready?.status === 'True') return undefined;
+  return String(ready?.message ?? ready?.reason ?? 'no Ready condition yet');
 }
 
 /** Runs every check; a failing one never stops the others. */
@@ -156,6 +163,25 @@ export async function smoke(api: HttpSend): Promise<CheckResult[]> {
       : fail(`answered ${r.status}`);
   });
   await addonChecks(api, check);
+  await check('TLS certificates', async () => {
+    // The issuer apps name, then every Certificate in the cluster (the API's once GitOps synced).
+    const issuer = await getJson(
+      api,
+      `/apis/cert-manager.io/v1/clusterissuers/${TLS_CLUSTER_ISSUER}`,
+    );
+    if (issuer.status !== 200)
+      fail(`ClusterIssuer ${TLS_CLUSTER_ISSUER} missing (HTTP ${issuer.status})`);
+    const why = notReady(issuer.json);
+    if (why !== undefined) fail(`ClusterIssuer ${TLS_CLUSTER_ISSUER} not Ready: ${why}`);
+    const certificates = ((await getJson(api, '/apis/cert-manager.io/v1/certificates')).json
+      .items ?? []) as Json[];
+    const lagging = certificates
+      .filter((c) => notReady(c) !== undefined)
+      .map((c) => `${c.metadata.namespace}/${c.metadata.name} (${notReady(c) ?? ''})`);
+    return lagging.length === 0
+      ? `ClusterIssuer ${TLS_CLUSTER_ISSUER} Ready; ${certificates.length} Certificate(s) Ready`
+      : fail(`not Ready: ${lagging.join(', ')}`);
+  });
   await check('control-plane certificates', async () => {
     // gcp only: the control plane's renewal timer reports expiry through node-exporter, and the
     // platform installs the kubeadm alerts there. Elsewhere there is nothing to check.

@@ -1,6 +1,5 @@
 // What `npm run verify` checks of the platform's own content:
-// - the Spring Boot API's rules with promtool (check + unit tests), and that those unit tests
-//   can fail; the dashboard's queries parse as PromQL;
+// - the alerting rules with promtool: rules-check.ts;
 // - every metric and label the rules and dashboard read from the API exists in the real jar's
 //   /actuator/prometheus (see jar-check.ts);
 // - each wrapper chart's own templates, rendered by helm for both targets (the upstream charts
@@ -21,16 +20,13 @@ import {
 } from '../../infra/platform/charts';
 import { approverValues } from '../../infra/platform/metrics-server';
 import { CHART_NAMESPACES, metallbPools } from '../../infra/platform/platform';
+import { issuerValues } from '../../infra/platform/certificates';
 import { checkCustomResources } from './crdcheck';
 import { LocalCluster } from './local-cluster';
 
 const MONITORING = join(CHARTS_DIR, 'kube-prometheus-stack');
 const RULES = join(MONITORING, 'rules', 'spring-api.rules.yaml');
 /** Each rules file the chart ships, with its promtool unit tests. */
-const RULE_FILES: readonly [string, string][] = ['spring-api', 'kubeadm'].map((name) => [
-  join(MONITORING, 'rules', `${name}.rules.yaml`),
-  join(MONITORING, 'rules', `${name}.test.yaml`),
-]);
 const DASHBOARD = join(MONITORING, 'dashboards', 'spring-api.json');
 
 function run(binary: string, args: readonly string[], cwd?: string) {
@@ -104,62 +100,6 @@ export function checkExposition(exposition: string, queries: readonly string[]):
   return failures;
 }
 
-/** promtool over the rules, their unit tests (shown able to fail), and the dashboard queries. */
-export function checkRules(promtool: string): { failures: string[]; rules: number } {
-  const failures: string[] = [];
-  let rules = 0;
-  for (const [file, tests] of RULE_FILES) {
-    const check = run(promtool, ['check', 'rules', file]);
-    if (check.status !== 0) failures.push(`promtool check rules ${file}: ${check.out}`);
-    rules += Number(/SUCCESS: (\d+) rules found/.exec(check.out)?.[1] ?? 0);
-    const tested = run(promtool, ['test', 'rules', tests]);
-    if (tested.status !== 0) failures.push(`promtool test rules ${tests}: ${tested.out}`);
-  }
-
-  const scratch = mkdtempSync(join(tmpdir(), 'verify-rules-'));
-  try {
-    // Self-test: a rules file whose error-rate threshold is ten times too high must fail them.
-    cpSync(join(MONITORING, 'rules'), scratch, { recursive: true });
-    const mutated = join(scratch, 'spring-api.rules.yaml');
-    const text = readFileSync(mutated, 'utf8');
-    if (!text.includes('ratio_rate5m > 0.05'))
-      failures.push('self-test: the error-rate threshold "> 0.05" is no longer in the rules');
-    writeFileSync(mutated, text.replace('ratio_rate5m > 0.05', 'ratio_rate5m > 0.5'));
-    if (run(promtool, ['test', 'rules', join(scratch, 'spring-api.test.yaml')]).status === 0)
-      failures.push('self-test: the rule unit tests passed against a broken threshold');
-    // And a certificate alert that waits until 2 days before expiry must fail its tests.
-    const kubeadm = join(scratch, 'kubeadm.rules.yaml');
-    const kubeadmText = readFileSync(kubeadm, 'utf8');
-    if (!kubeadmText.includes('< 21 * 86400'))
-      failures.push(
-        'self-test: the certificate threshold "< 21 * 86400" is no longer in the rules',
-      );
-    writeFileSync(kubeadm, kubeadmText.replace('< 21 * 86400', '< 2 * 86400'));
-    if (run(promtool, ['test', 'rules', join(scratch, 'kubeadm.test.yaml')]).status === 0)
-      failures.push('self-test: the kubeadm rule unit tests passed against a broken threshold');
-
-    // The dashboard's queries, as recording rules, must parse as PromQL.
-    const { dashboard } = platformQueries();
-    const asRules = join(scratch, 'dashboard.rules.yaml');
-    writeFileSync(
-      asRules,
-      stringify({
-        groups: [
-          {
-            name: 'dashboard',
-            rules: dashboard.map((expr, i) => ({ record: `dashboard:panel_${i + 1}`, expr })),
-          },
-        ],
-      }),
-    );
-    const parsed = run(promtool, ['check', 'rules', asRules]);
-    if (parsed.status !== 0) failures.push(`dashboard queries: ${parsed.out}`);
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  return { failures, rules };
-}
-
 /** The gcp stack's networking as the platform layer receives it, at the defaults. */
 const GCP_NETWORKING = {
   kind: 'gcp',
@@ -178,6 +118,12 @@ const GCP_NETWORKING = {
 /** Values Pulumi passes the chart for a target, so that its templates render as deployed. */
 function stackValues(chart: string, target: ClusterTarget): Record<string, unknown> {
   if (chart === 'kubelet-csr-approver') return approverValues(GCP_NETWORKING.kubeletServing);
+  if (chart === 'platform-issuers')
+    return issuerValues(
+      target === 'minikube'
+        ? { issuer: 'self-signed-ca' }
+        : { issuer: 'acme', email: 'platform@acme-platform.dev', server: 'production' },
+    );
   if (chart !== 'metallb-pools') return {};
   return {
     pools:

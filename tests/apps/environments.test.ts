@@ -38,6 +38,7 @@ const rendered = renderedEnvironments();
 describe('environment profiles', () => {
   it('staging and prod differ only where their profiles do', () => {
     expect(differences(rendered.staging, rendered.prod)).toEqual([
+      'Certificate/spring-api/spec/dnsNames/0',
       'ConfigMap/spring-api-config/data/app.environment',
       'ConfigMap/spring-api-config/data/logging.level.root',
       'ConfigMap/spring-api-config/data/spring.datasource.url',

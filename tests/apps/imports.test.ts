@@ -55,6 +55,19 @@ describe('infra/apps/imports is what `npm run import:k8s` generates', () => {
     expect(generateCrds()).toBe(committed('monitoring.coreos.com.ts'));
   }, 120_000);
 
+  it('cert-manager.io.ts: unedited, from the cert-manager charts/cert-manager installs', () => {
+    const lines = crdSourceLines('cert-manager.io.ts');
+    expect(lines[0]).toBe('Source: github.com/cert-manager/cert-manager v1.21.2;');
+    expect(verifyHeader(committed('cert-manager.io.ts'), lines)).toEqual([]);
+    expect(committed('cert-manager.io.ts')).toContain(
+      '// deploy/crds/cert-manager.io_certificates.yaml\n',
+    );
+  });
+
+  it('cert-manager.io.ts: regenerated from the Certificate CRD in the Go module, byte for byte', () => {
+    expect(generateCrds('cert-manager.io.ts')).toBe(committed('cert-manager.io.ts'));
+  }, 120_000);
+
   // k8s.ts is regenerated from the pinned kube-apiserver by `npm run verify` (part imports),
   // which builds that binary; here the header test above ties it to the pinned versions.
 });

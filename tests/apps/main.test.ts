@@ -53,8 +53,8 @@ describe('npm run synth (infra/apps/main.ts)', () => {
   it('synthesizes the environments named, into $CDK8S_OUTDIR', () => {
     const run = synth(['staging', 'prod'], temp());
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^staging: 14 objects \(/m);
-    expect(run.stdout).toMatch(/^prod: 14 objects \(/m);
+    expect(run.stdout).toMatch(/^staging: 16 objects \(/m);
+    expect(run.stdout).toMatch(/^prod: 16 objects \(/m);
     expect(readdirSync(temp()).sort()).toEqual(['helm', 'prod', 'staging']);
   });
 

@@ -44,12 +44,12 @@ describe('synthesize', () => {
       'staging/spring-api.k8s.yaml',
     ]);
     expect(summaries.map((s) => [s.environment, s.objects])).toEqual([
-      ['dev', 13],
-      ['staging', 14],
-      ['prod', 14],
+      ['dev', 15],
+      ['staging', 16],
+      ['prod', 16],
     ]);
     const docs = parseAllDocuments(readFileSync(join(temp(), 'prod/spring-api.k8s.yaml'), 'utf8'));
-    expect(docs).toHaveLength(14);
+    expect(docs).toHaveLength(16);
     expect(docs.every((d) => d.errors.length === 0)).toBe(true);
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ENVIRONMENTS } from '../../infra/config/environments';
+import { CERTIFICATE_DEFAULTS, readCertificateConfig } from '../../infra/config/certificates';
 import { ConfigError } from '../../infra/config/errors';
 import { GCP_DEFAULTS, readGcpConfig } from '../../infra/config/gcp';
 import { zonesOf } from '../../infra/config/gcp-facts';
@@ -32,12 +33,18 @@ const REQUIRED = {
   environment: 'prod',
   gcpProject: 'acme-platform-1',
   adminCidrs: '203.0.113.7/32',
+  acmeEmail: 'platform@acme-platform.dev',
 };
 
 /** What the program makes of a stack that sets `values` (both readers, as the gcp target runs). */
 function readAll(values: Readonly<Record<string, string>>) {
   const get = (key: string) => values[key];
-  return { stack: readStackConfig(get), gcp: readGcpConfig(get) };
+  const stack = readStackConfig(get);
+  return {
+    stack,
+    gcp: readGcpConfig(get),
+    certificates: readCertificateConfig(stack.target, get),
+  };
 }
 
 function without(values: Readonly<Record<string, string>>, key: string): Record<string, string> {
@@ -77,7 +84,11 @@ const DERIVED: Readonly<Record<string, (r: ReturnType<typeof readAll>) => string
 function defaultProblems(text: string): string[] {
   const keys = declared(text);
   const problems: string[] = [];
-  const code: Readonly<Record<string, unknown>> = { ...STACK_DEFAULTS, ...GCP_DEFAULTS };
+  const code: Readonly<Record<string, unknown>> = {
+    ...STACK_DEFAULTS,
+    ...GCP_DEFAULTS,
+    ...CERTIFICATE_DEFAULTS,
+  };
   for (const [key, d] of Object.entries(keys)) {
     const description = d.description ?? '';
     const inWords = documentedInWords(description);
@@ -163,7 +174,7 @@ describe("Pulumi.yaml's documented defaults", () => {
       ]),
     );
     expect(Object.values(kinds).filter((k) => k === 'default')).toHaveLength(
-      Object.keys({ ...STACK_DEFAULTS, ...GCP_DEFAULTS }).length,
+      Object.keys({ ...STACK_DEFAULTS, ...GCP_DEFAULTS, ...CERTIFICATE_DEFAULTS }).length,
     );
     expect(Object.entries(kinds).filter(([, k]) => k !== 'default')).toEqual([
       ['environment', 'required'],
@@ -173,6 +184,7 @@ describe("Pulumi.yaml's documented defaults", () => {
       ['gcpProject', 'required'],
       ['gcpZone', 'in words'],
       ['adminCidrs', 'required'],
+      ['acmeEmail', 'required'],
     ]);
   });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../infra/config/errors';
+import { readCertificateConfig } from '../../infra/config/certificates';
 import { readGcpConfig } from '../../infra/config/gcp';
 import { readStackConfig } from '../../infra/config/stack';
 
@@ -116,6 +117,10 @@ describe('Pulumi.yaml', () => {
     readGcpConfig((key) => {
       read.add(key);
       return { gcpProject: 'acme-platform-1', adminCidrs: '10.0.0.0/8' }[key];
+    });
+    readCertificateConfig('gcp', (key) => {
+      read.add(key);
+      return { acmeEmail: 'platform@acme-platform.dev' }[key];
     });
     const described = Object.keys(project.config).map((k) => k.replace('k8s-platform:', ''));
     expect(described.sort()).toEqual([...read, 'apiKey', 'databasePassword'].sort());

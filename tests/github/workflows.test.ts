@@ -167,7 +167,9 @@ describe('shell scripts', () => {
   it('pass shellcheck', () => {
     const run = spawnSync('shellcheck', scripts, { cwd: root, encoding: 'utf8' });
     if (run.error)
-      throw new Error('shellcheck is not installed: apt-get install shellcheck (scripts/system-packages.sh does, as root)');
+      throw new Error(
+        'shellcheck is not installed: apt-get install shellcheck (scripts/system-packages.sh does, as root)',
+      );
     expect(run.stdout).toBe('');
     expect(run.status).toBe(0);
   });

@@ -46,6 +46,7 @@ describe('flux build of the platform example', () => {
       'Namespace/vault',
       'Namespace/metrics-server',
       'Namespace/headlamp',
+      'Namespace/cert-manager',
       'GitRepository/k8s-platform-charts',
       'HelmRelease/prometheus-operator-crds',
       'HelmRelease/kube-prometheus-stack',
@@ -55,6 +56,8 @@ describe('flux build of the platform example', () => {
       'HelmRelease/vault',
       'HelmRelease/metrics-server',
       'HelmRelease/headlamp',
+      'HelmRelease/cert-manager',
+      'HelmRelease/platform-issuers',
     ]);
     for (const o of objects) {
       expect([o.metadata.name, o.metadata.labels]).toEqual([

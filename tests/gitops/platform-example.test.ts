@@ -42,11 +42,7 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
     networking: { kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' },
     ready: [ready],
   };
-  const platform = new Platform(
-    'platform',
-    { cluster },
-    { transformations: [record] },
-  );
+  const platform = new Platform('platform', { cluster }, { transformations: [record] });
   await valueOf(platform.ingressAddress);
   await settled();
   return Object.fromEntries(
@@ -101,6 +97,8 @@ describe('the Flux platform example', () => {
       vault: [],
       'metrics-server': [],
       headlamp: [],
+      'cert-manager': ['prometheus-operator-crds'],
+      'platform-issuers': ['cert-manager'],
     });
   });
 

@@ -124,6 +124,7 @@ describe('the Pulumi program', () => {
       environment: 'prod',
       gcpProject: 'acme-platform-1',
       adminCidrs: '203.0.113.7/32',
+      acmeEmail: 'platform@acme-platform.dev',
     });
     expect(program.target).toBe('gcp');
     expect(registered.filter((r) => r.type === 'gcp:compute/instance:Instance')).toHaveLength(4);
@@ -145,6 +146,8 @@ describe('the Pulumi program', () => {
         'k8s-platform.gcpProject = undefined is invalid: must be a Google Cloud project ID (6-30 lowercase letters, digits, hyphens)',
         "k8s-platform.workerCount = 0 is invalid: must be an integer from 3 to 20 (the platform needs 3 workers: Vault's 3 raft servers each on their own worker, ingress-nginx's 2 replicas spread with DoNotSchedule)",
         'k8s-platform.adminCidrs = undefined is invalid: must be a comma-separated list of CIDRs that may reach the API server, such as "203.0.113.7/32" (your address: curl -4 ifconfig.me)',
+        // The certificate keys in the same pass (infra/config/certificates.ts).
+        'k8s-platform.acmeEmail = undefined is invalid: must be the e-mail address of the Let\'s Encrypt account, such as "platform@your-company.com" (pulumi config set acmeEmail <address>); Let\'s Encrypt refuses example.com, example.net, example.org and the reserved .test, .example, .invalid and .localhost domains',
       ].join('\n'),
     );
     expect(registered).toEqual([]);
@@ -157,10 +160,11 @@ describe('the Pulumi program', () => {
         environment: 'prod',
         gcpProject: 'acme-platform-1',
         adminCidrs: '203.0.113.7/32',
+        acmeEmail: 'platform@acme-platform.dev',
         workerMachineType: 'e2-standard-2',
       }),
     ).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2790m CPU / 4576Mi of the workers\' 5400m / 21204Mi allocatable (51.7 % CPU, 21.6 % memory), more than one third',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2830m CPU / 4800Mi of the workers\' 5400m / 21204Mi allocatable (52.4 % CPU, 22.6 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

@@ -43,6 +43,8 @@ describe('the wrapper charts', () => {
       ],
       'metrics-server': ['metrics-server 3.13.0 https://kubernetes-sigs.github.io/metrics-server/'],
       headlamp: ['headlamp 0.45.0 https://kubernetes-sigs.github.io/headlamp/'],
+      'cert-manager': ['cert-manager v1.21.2 https://charts.jetstack.io'],
+      'platform-issuers': [],
     });
   });
 

@@ -41,6 +41,9 @@ describe('the footprint on the default gcp cluster', () => {
       'charts/kubelet-csr-approver Deployment kubelet-csr-approver': 1,
       'charts/metrics-server Deployment metrics-server': 2,
       'charts/headlamp Deployment headlamp': 1,
+      'charts/cert-manager Deployment cert-manager': 1,
+      'charts/cert-manager Deployment cert-manager-webhook': 1,
+      'charts/cert-manager Deployment cert-manager-cainjector': 1,
       'charts/calico Deployment tigera-operator': 1,
       'charts/calico Installation default: calicoNodeDaemonSet': 3,
       'charts/calico Installation default: typhaDeployment': 2,
@@ -98,23 +101,23 @@ describe('refusing workers the platform would fill beyond a third', () => {
 
   it('refuses 3 × e2-standard-2 with both figures', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-standard-2')).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2790m CPU / 4576Mi of the workers\' 5400m / 21204Mi allocatable (51.7 % CPU, 21.6 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2830m CPU / 4800Mi of the workers\' 5400m / 21204Mi allocatable (52.4 % CPU, 22.6 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
     );
   });
 
   it('judges the count too: 5 and 8 × e2-standard-2 are refused, 9 are enough', () => {
     expect(() => refuseOversizedPlatform(5, 'e2-standard-2')).toThrow(
-      "on 5 workers the platform would request 3630m CPU / 5376Mi of the workers' 9000m / 35340Mi allocatable (40.3 % CPU, 15.2 % memory)",
+      "on 5 workers the platform would request 3670m CPU / 5600Mi of the workers' 9000m / 35340Mi allocatable (40.8 % CPU, 15.8 % memory)",
     );
     expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).toThrow(
-      '(33.4 % CPU, 11.3 % memory)',
+      '(33.7 % CPU, 11.7 % memory)',
     );
     expect(() => refuseOversizedPlatform(9, 'e2-standard-2')).not.toThrow();
   });
 
   it('refuses on memory alone: 3 × e2-highcpu-4', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-highcpu-4')).toThrow(
-      "of the workers' 11400m / 8916Mi allocatable (24.5 % CPU, 51.3 % memory), more than one third",
+      "of the workers' 11400m / 8916Mi allocatable (24.8 % CPU, 53.8 % memory), more than one third",
     );
   });
 
@@ -180,6 +183,17 @@ describe('the footprint computation', () => {
     );
     expect(() => gcpFootprint(3, 'e2-standard-4', charts)).toThrow(
       'charts/ingress-nginx (gcp) Job ingress-nginx-admission-create, container create (values ingress-nginx.controller.admissionWebhooks.createSecretJob.resources): has no CPU and memory request',
+    );
+  });
+
+  it("checks cert-manager's hook Job, which a Helm or Flux install runs", () => {
+    const charts = chartsWith(
+      'cert-manager/values.yaml',
+      'requests: { cpu: 10m, memory: 32Mi }\n      limits: { memory: 64Mi }',
+      'requests: { cpu: 10m }\n      limits: { memory: 64Mi }',
+    );
+    expect(() => gcpFootprint(3, 'e2-standard-4', charts)).toThrow(
+      'charts/cert-manager (gcp) Job cert-manager-startupapicheck, container cert-manager-startupapicheck (values cert-manager.startupapicheck.resources): has no CPU and memory request',
     );
   });
 });

@@ -87,7 +87,10 @@ async function build(networking: Cluster['networking']) {
   );
   const platform = new Platform(
     'platform',
-    { cluster: standIn(networking) },
+    {
+      cluster: standIn(networking),
+      ...(networking.kind === 'gcp' ? { certificates: ACME } : {}),
+    },
     { transformations: [recorder.transformation] },
   );
   await valueOf(platform.ingressAddress);
@@ -101,6 +104,9 @@ async function build(networking: Cluster['networking']) {
   };
   return { platform, recorder, byName };
 }
+
+/** The gcp stack's ACME issuer (stack config acmeEmail, acmeServer). */
+const ACME = { issuer: 'acme', email: 'platform@acme-platform.dev', server: 'staging' } as const;
 
 const MINIKUBE: Cluster['networking'] = {
   kind: 'minikube',
@@ -150,6 +156,8 @@ describe('the platform layer on minikube', () => {
       vault: ['kubernetes:helm.sh/v3:Release', 'vault'],
       'metrics-server': ['kubernetes:helm.sh/v3:Release', 'metrics-server'],
       headlamp: ['kubernetes:helm.sh/v3:Release', 'headlamp'],
+      'cert-manager': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
+      'platform-issuers': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
     };
     for (const [name, [type, namespace]] of Object.entries(expected)) {
       const r = built.byName(name, 'helm.sh');
@@ -220,6 +228,37 @@ describe('the platform layer on minikube', () => {
     expect(deps.get('prometheus-operator-crds')).toEqual(
       expect.arrayContaining(Object.keys(PLATFORM_NAMESPACES)),
     );
+  });
+
+  it('installs cert-manager after the CRDs, waits for its webhook, then the self-signed CA', async () => {
+    const deps = built.recorder.dependsOn;
+    expect(deps.get('cert-manager')).toEqual([
+      'cluster-ready',
+      'prometheus-operator-crds',
+      ...Object.keys(PLATFORM_NAMESPACES),
+    ]);
+    expect(deps.get('cert-manager-ready')).toEqual(['cluster-ready', 'cert-manager']);
+    expect(deps.get('platform-issuers')).toEqual([
+      'cluster-ready',
+      'cert-manager',
+      'cert-manager-ready',
+    ]);
+    const wait = built.byName('cert-manager-ready').inputs;
+    expect(wait.create).toMatch(
+      /--require ts-node\/register\/transpile-only infra\/platform\/cert-manager-ready\.ts$/,
+    );
+    expect(wait.environment).toEqual({
+      KUBECONFIG: kubeconfigPath,
+      KUBE_CONTEXT: 'minikube',
+      WAIT_MINUTES: '10',
+    });
+    expect(wait.triggers).toEqual(['0.1.0', 'cert-manager@v1.21.2']);
+    const issuers = built.byName('platform-issuers', 'helm.sh').inputs;
+    expect(issuers.values).toEqual({ issuer: 'self-signed-ca', name: 'platform-tls' });
+    const files = (issuers.valueYamlFiles ?? []) as pulumi.asset.FileAsset[];
+    expect(await Promise.all(files.map((f) => f.path))).toEqual([
+      'charts/platform-issuers/values-minikube.yaml',
+    ]);
   });
 
   it('gives MetalLB the configured pool with an L2 advertisement', () => {
@@ -501,6 +540,21 @@ describe('the platform layer on gcp', () => {
     };
     expect(await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT)).toBe(true);
     expect(await valueOf(built.platform.ingressAddress)).toBe('34.1.2.3');
+  });
+
+  it("gives the issuers the stack's ACME account and server, and its wait a secret kubeconfig", async () => {
+    expect(built.byName('platform-issuers', 'helm.sh').inputs.values).toEqual({
+      issuer: 'acme',
+      name: 'platform-tls',
+      acme: { email: 'platform@acme-platform.dev', server: 'staging', ingressClassName: 'nginx' },
+    });
+    const props = built.recorder.props.get('cert-manager-ready') as {
+      environment: Record<string, pulumi.Output<string> | string>;
+    };
+    expect(
+      await pulumi.isSecret(props.environment.KUBECONFIG_CONTENT as pulumi.Output<string>),
+    ).toBe(true);
+    expect(props.environment.KUBE_CONTEXT).toBe('k8s-platform');
   });
 
   it('keeps the init material in a Secret Manager secret encrypted with the Vault KMS key', async () => {

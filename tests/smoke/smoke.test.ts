@@ -48,6 +48,21 @@ function healthy(): Routes {
       status: 200,
       body: '<!doctype html>',
     },
+    '/apis/cert-manager.io/v1/clusterissuers/platform-tls': {
+      status: 200,
+      body: { status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    },
+    '/apis/cert-manager.io/v1/certificates': {
+      status: 200,
+      body: {
+        items: [
+          {
+            metadata: { namespace: 'spring-api', name: 'spring-api' },
+            status: { conditions: [{ type: 'Ready', status: 'True' }] },
+          },
+        ],
+      },
+    },
   };
   for (const [ns, level] of Object.entries(PLATFORM_NAMESPACES)) {
     routes[`/api/v1/namespaces/${ns}`] = {
@@ -144,6 +159,7 @@ describe('the smoke test', () => {
       'metrics API',
       'API autoscaling on CPU',
       'Headlamp up',
+      'TLS certificates',
       'control-plane certificates',
     ]);
     const detail = (name: string) => results.find((r) => r.name === name)?.detail;
@@ -151,11 +167,54 @@ describe('the smoke test', () => {
     expect(detail('API autoscaling on CPU')).toBe(
       'no HPA here (dev, or the API is not deployed yet)',
     );
+    expect(results.find((r) => r.name === 'TLS certificates')?.detail).toBe(
+      'ClusterIssuer platform-tls Ready; 1 Certificate(s) Ready',
+    );
     expect(report(results)).toContain(
       'ok   ingress address             LoadBalancer 192.168.49.200',
     );
     // minikube: no kubeadm upkeep rules, nothing to check.
     expect(results.at(-1)?.detail).toBe('not reported on this target (no kubeadm upkeep timers)');
+  });
+
+  it('names an issuer or a certificate that is not Ready, with the reason cert-manager gives', async () => {
+    const tls = async (routes: Routes) =>
+      (await smoke(api(routes))).find((r) => r.name === 'TLS certificates');
+    const missing = healthy();
+    delete missing['/apis/cert-manager.io/v1/clusterissuers/platform-tls'];
+    expect((await tls(missing))?.detail).toBe('ClusterIssuer platform-tls missing (HTTP 404)');
+    const unregistered = healthy();
+    unregistered['/apis/cert-manager.io/v1/clusterissuers/platform-tls'] = {
+      status: 200,
+      body: {
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'False', message: 'Failed to register ACME account' },
+          ],
+        },
+      },
+    };
+    expect((await tls(unregistered))?.detail).toBe(
+      'ClusterIssuer platform-tls not Ready: Failed to register ACME account',
+    );
+    const pending = healthy();
+    pending['/apis/cert-manager.io/v1/certificates'] = {
+      status: 200,
+      body: {
+        items: [
+          { metadata: { namespace: 'spring-api', name: 'spring-api' }, status: {} },
+          {
+            metadata: { namespace: 'cert-manager', name: 'platform-ca' },
+            status: { conditions: [{ type: 'Ready', status: 'True' }] },
+          },
+        ],
+      },
+    };
+    expect(await tls(pending)).toEqual({
+      name: 'TLS certificates',
+      ok: false,
+      detail: 'not Ready: spring-api/spring-api (no Ready condition yet)',
+    });
   });
 
   it('names each breakage and keeps checking', async () => {

@@ -20,7 +20,9 @@ export function shellcheck(script: string): string {
     encoding: 'utf8',
   });
   if (r.error)
-    throw new Error('shellcheck is not installed: apt-get install shellcheck (scripts/system-packages.sh does, as root)');
+    throw new Error(
+      'shellcheck is not installed: apt-get install shellcheck (scripts/system-packages.sh does, as root)',
+    );
   return r.stdout;
 }
 

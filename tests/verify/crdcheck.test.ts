@@ -70,6 +70,8 @@ describe('crdcheck with the CloudNativePG and cert-manager types', () => {
       message: 'unknown field "spec.postgresql.synchronous.numbr"',
     });
     expect(b).toMatchObject({ status: 'error' });
-    expect((b as { message: string }).message).toContain('acme.solvers.http01 of type v1.ACMEChallengeSolverHTTP01');
+    expect((b as { message: string }).message).toContain(
+      'acme.solvers.http01 of type v1.ACMEChallengeSolverHTTP01',
+    );
   });
 });

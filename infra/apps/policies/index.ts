@@ -6,6 +6,7 @@ import {
   resourceViolations,
   securityContextViolations,
 } from './containers';
+import { certificateViolations } from './certificates';
 import { ingressHostViolations } from './ingress';
 import { metadataViolations } from './metadata';
 import { databaseEgressViolations, networkPolicyViolations } from './network';
@@ -38,6 +39,7 @@ export const OUTPUT_POLICIES: readonly OutputPolicy[] = [
   { name: 'metadata', check: metadataViolations },
   { name: 'spring-properties', check: springPropertyViolations },
   { name: 'ingress-hosts', check: ingressHostViolations },
+  { name: 'tls-certificates', check: certificateViolations },
 ];
 
 /** A broken policy: which environment, which policy, and the object and rule in its message. */

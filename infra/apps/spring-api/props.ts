@@ -38,7 +38,10 @@ export interface AutoscalingProps {
 export interface IngressProps {
   /** Fully qualified host name, e.g. `api.staging.example.com`. */
   readonly host: string;
-  /** Name of a `kubernetes.io/tls` Secret for the host; no TLS when unset. */
+  /**
+   * Name of the `kubernetes.io/tls` Secret for the host, which a cert-manager Certificate has the
+   * platform's ClusterIssuer (TLS_CLUSTER_ISSUER) issue and renew; no TLS when unset.
+   */
   readonly tlsSecretName?: string;
 }
 

@@ -6,6 +6,8 @@ import {
   parseCpuMillis,
   parseMemoryBytes,
 } from '../../config/quantities';
+import { ACME_HTTP01_SOLVER } from '../../config/platform';
+import { issuesCertificate } from './certificate';
 import { commonLabels } from './labels';
 import { ResolvedSpringApi } from './props';
 import { VAULT_AGENT_RESOURCES } from './vault';
@@ -56,16 +58,39 @@ export function peakPods(api: ResolvedSpringApi): number {
   return (api.autoscaling?.maxReplicas ?? api.replicas) + ROLLOUT_SURGE;
 }
 
-/** The namespace's hard limits: the peak footprint plus the configured headroom. */
+/**
+ * Room for cert-manager's HTTP-01 solver pods, which run here while the Ingress's certificate is
+ * issued or renewed (one per DNS name); none when the profile serves no TLS.
+ */
+export function solverRoom(api: ResolvedSpringApi): { pods: number; footprint: Footprint } {
+  const pods = issuesCertificate(api) ? ACME_HTTP01_SOLVER.podsPerCertificate : 0;
+  const one = numbers(ACME_HTTP01_SOLVER.resources);
+  return {
+    pods,
+    footprint: {
+      cpuRequest: one.cpuRequest * pods,
+      cpuLimit: one.cpuLimit * pods,
+      memoryRequest: one.memoryRequest * pods,
+      memoryLimit: one.memoryLimit * pods,
+    },
+  };
+}
+
+/** The namespace's hard limits: the peak footprint plus the configured headroom, and the solver. */
 export function quotaHard(api: ResolvedSpringApi): Record<string, string> {
   const pod = podFootprint(api);
   const factor = peakPods(api) * (1 + api.quotaHeadroomPercent / 100);
+  const solver = solverRoom(api);
   return {
-    pods: String(Math.ceil(factor)),
-    'requests.cpu': formatCpuMillis(Math.ceil(pod.cpuRequest * factor)),
-    'limits.cpu': formatCpuMillis(Math.ceil(pod.cpuLimit * factor)),
-    'requests.memory': formatMemoryBytes(pod.memoryRequest * factor),
-    'limits.memory': formatMemoryBytes(pod.memoryLimit * factor),
+    pods: String(Math.ceil(factor) + solver.pods),
+    'requests.cpu': formatCpuMillis(
+      Math.ceil(pod.cpuRequest * factor) + solver.footprint.cpuRequest,
+    ),
+    'limits.cpu': formatCpuMillis(Math.ceil(pod.cpuLimit * factor) + solver.footprint.cpuLimit),
+    'requests.memory': formatMemoryBytes(
+      pod.memoryRequest * factor + solver.footprint.memoryRequest,
+    ),
+    'limits.memory': formatMemoryBytes(pod.memoryLimit * factor + solver.footprint.memoryLimit),
     // The API is reached through the ingress controller only and keeps no volumes.
     'services.loadbalancers': '0',
     'services.nodeports': '0',

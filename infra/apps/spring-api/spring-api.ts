@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { ApiCertificate } from './certificate';
 import { ApiConfiguration } from './configuration';
 import { ApiExposure } from './exposure';
 import { ApiNamespace } from './namespace';
@@ -12,7 +13,7 @@ import { ApiWorkload } from './workload';
 /**
  * Everything the Spring Boot API needs in its own namespace: guard rails (Pod Security,
  * quota, limits, default-deny network), configuration and secrets, the workload, its
- * exposure and scaling. Props are validated before any object is created.
+ * exposure (with the Ingress's certificate) and scaling. Props are validated before any object is created.
  *
  * The objects are the Kubernetes 1.32 classes `cdk8s import` generated (../imports), not
  * cdk8s-plus constructs: cdk8s-plus' Deployment adds a `cdk8s.io/metadata.addr` label to its
@@ -35,6 +36,7 @@ export class SpringApi extends Construct {
     const configuration = new ApiConfiguration(this, 'configuration', api);
     new ApiWorkload(this, 'workload', api, configuration.wiring);
     new ApiExposure(this, 'exposure', api);
+    new ApiCertificate(this, 'certificate', api);
     new ApiScaling(this, 'scaling', api);
   }
 }

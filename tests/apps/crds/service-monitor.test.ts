@@ -37,8 +37,8 @@ describe('ServiceMonitor against the Prometheus Operator v0.93.1 API types', () 
   });
 
   it('says so for a kind it has no type for, rather than passing it', () => {
-    expect(
-      checkCustomResources([{ apiVersion: 'example.com/v1', kind: 'Widget' }]),
-    ).toEqual([{ status: 'unsupported' }]);
+    expect(checkCustomResources([{ apiVersion: 'example.com/v1', kind: 'Widget' }])).toEqual([
+      { status: 'unsupported' },
+    ]);
   });
 });

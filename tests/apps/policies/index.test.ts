@@ -28,6 +28,7 @@ describe('output policies at synth time', () => {
       'metadata',
       'spring-properties',
       'ingress-hosts',
+      'tls-certificates',
     ]);
   });
 
