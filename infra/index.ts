@@ -17,6 +17,7 @@ import { minikubeCluster } from './cluster/minikube';
 import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
+import { databasePasswordFor } from './platform/database/password';
 import { refuseOversizedPlatform } from './platform/footprint';
 import { Platform, VaultApp } from './platform/platform';
 
@@ -48,37 +49,37 @@ function clusterFor(s: StackConfig): { cluster: Cluster; gcp?: GcpCluster } {
 
 const built = clusterFor(stack);
 const cluster = built.cluster;
-const [app] = renderAll({
-  [stack.environment]: springApiProfiles(
-    stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {},
-  )[stack.environment],
-});
+const devSecrets =
+  stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {};
+const [app] = renderAll({ [stack.environment]: springApiProfiles(devSecrets)[stack.environment] });
 
 // The API's Vault access, typed data from its profile: the same object its pod annotations
 // were rendered from. Each secret property's value comes from secret stack config, or is generated.
 const access = app ? vaultAccess(app.resolved) : undefined;
-const vaultApps: VaultApp[] = access
-  ? [
-      {
-        access,
-        secrets: Object.fromEntries(
-          access.secretProperties.map((property) => {
-            const key = SECRET_CONFIG[property];
-            const given = key ? config.getSecret(key) : undefined;
-            const value =
-              given ??
-              new random.RandomPassword(`${access.role}-${property}`, {
-                length: 32,
-                special: false,
-              }).result;
-            return [property, pulumi.secret(value)];
-          }),
-        ),
-      },
-    ]
-  : [];
+const vaultSecrets: Record<string, pulumi.Output<string>> = access
+  ? Object.fromEntries(
+      access.secretProperties.map((property) => {
+        const key = SECRET_CONFIG[property];
+        const given = key ? config.getSecret(key) : undefined;
+        const value =
+          given ??
+          new random.RandomPassword(`${access.role}-${property}`, {
+            length: 32,
+            special: false,
+          }).result;
+        return [property, pulumi.secret(value)];
+      }),
+    )
+  : {};
+const vaultApps: VaultApp[] = access ? [{ access, secrets: vaultSecrets }] : [];
 
-const platform = new Platform('platform', { cluster, vaultApps });
+const platform = new Platform('platform', {
+  cluster,
+  vaultApps,
+  environment: stack.environment,
+  // The database owner's password: the very Output written to Vault (dev: .secrets/dev.json).
+  databasePassword: databasePasswordFor(vaultSecrets, devSecrets),
+});
 
 if (stack.deployApp && app) {
   // A one-command demo: the same objects `npm run synth` writes, applied by Pulumi.
@@ -102,3 +103,5 @@ export const metallbPoolRange = built.gcp?.metallbPoolRange;
 export const nodeSshCommands = built.gcp?.sshCommands;
 /** The bucket the control plane writes etcd snapshots to (gcp; restore: infra/cluster/README.md). */
 export const etcdSnapshotBucket = built.gcp?.etcdSnapshotBucket;
+/** The bucket of the database's WAL archive and base backups (gcp; restore: infra/platform/database/README.md). */
+export const databaseBackupBucket = platform.databaseBackupBucket;

@@ -68,6 +68,8 @@ export const PLATFORM_CHARTS = [
   'metallb-pools',
   'ingress-nginx',
   'vault',
+  'cloudnative-pg',
+  'spring-api-database',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
 

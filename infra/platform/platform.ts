@@ -2,15 +2,18 @@
 // charts in /charts and configures them. Order, by dependsOn:
 //   namespaces -> Prometheus operator CRDs -> (gcp) storage -> kube-prometheus-stack
 //   -> MetalLB -> its pools -> ingress-nginx;  storage -> Vault -> its init step -> Vault's
-//   configuration as resources (infra/platform/vault/index.ts).
+//   configuration as resources (infra/platform/vault/index.ts);  CRDs -> CloudNativePG -> the
+//   API's PostgreSQL (infra/platform/database/index.ts).
 // Both targets run the same code; only the cluster's networking differs.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { ClusterTarget } from '../config/environments';
+import { ClusterTarget, EnvironmentName } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
 import { PlatformChart, wrapperChart } from './charts';
+import { platformDatabase } from './database';
+import { DATABASE_OPERATOR_NAMESPACE } from './database/settings';
 import { gcpStorage } from './storage';
 import { vaultConfiguration } from './vault';
 import { vaultInitSecret } from './vault/init-secret';
@@ -23,16 +26,25 @@ export type { VaultApp } from './vault/settings';
 export interface PlatformArgs {
   readonly cluster: Cluster;
   readonly vaultApps: readonly VaultApp[];
+  /** The environment the stack runs: it sizes the API's database (charts/spring-api-database). */
+  readonly environment: EnvironmentName;
+  /** The database owner's password: the same Output written to Vault as spring.datasource.password. */
+  readonly databasePassword: pulumi.Input<string>;
 }
 
 /** Namespaces of the add-ons, with the Pod Security level their pods need. */
-export const PLATFORM_NAMESPACES: Readonly<Record<string, 'privileged' | 'baseline'>> = {
+export const PLATFORM_NAMESPACES: Readonly<
+  Record<string, 'privileged' | 'baseline' | 'restricted'>
+> = {
   // node-exporter reads the host (hostNetwork, hostPID, hostPath).
   [PLATFORM_ENDPOINTS.prometheus.namespace]: 'privileged',
   // MetalLB's speaker uses the host network and NET_RAW.
   'metallb-system': 'privileged',
   [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
   [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
+  // The operator and the database pods run as non-root with a read-only root filesystem.
+  [DATABASE_OPERATOR_NAMESPACE]: 'restricted',
+  [PLATFORM_ENDPOINTS.database.namespace]: 'restricted',
 };
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
@@ -63,6 +75,8 @@ export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
   'metallb-pools': 'metallb-system',
   'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
   vault: PLATFORM_ENDPOINTS.vault.namespace,
+  'cloudnative-pg': DATABASE_OPERATOR_NAMESPACE,
+  'spring-api-database': PLATFORM_ENDPOINTS.database.namespace,
 };
 
 /**
@@ -90,6 +104,8 @@ export class Platform extends pulumi.ComponentResource {
   /** How to reach Grafana and Vault from a workstation. */
   readonly grafanaCommand: string;
   readonly vaultCommand: string;
+  /** The bucket of the database's WAL archive and base backups (gcp). */
+  readonly databaseBackupBucket?: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('k8s-platform:platform:Platform', name, {}, opts);
@@ -236,12 +252,24 @@ export class Platform extends pulumi.ComponentResource {
       ...(cluster.networking.kind === 'gcp' ? { snapshots: cluster.networking } : {}),
     });
 
+    const database = platformDatabase(this, {
+      cluster,
+      environment: args.environment,
+      password: args.databasePassword,
+      after,
+      namespaces,
+      crds,
+      storage,
+    });
+    this.databaseBackupBucket = database.backupBucket;
+
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
     this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;
     this.vaultCommand = `kubectl --context ${cluster.context} -n ${vaultNamespace} port-forward svc/vault 8200:8200 (no root token is kept: generate one from the init material, see infra/platform/vault/README.md)`;
     this.registerOutputs({
       ingressAddress: this.ingressAddress,
       grafanaAdminPassword: this.grafanaAdminPassword,
+      databaseBackupBucket: this.databaseBackupBucket,
     });
   }
 }

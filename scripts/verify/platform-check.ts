@@ -15,6 +15,7 @@ import { parse, parseAllDocuments, stringify } from 'yaml';
 import { ClusterTarget } from '../../infra/config/environments';
 import { CHARTS_DIR, PLATFORM_CHARTS, wrapperChart } from '../../infra/platform/charts';
 import { CHART_NAMESPACES, metallbPools } from '../../infra/platform/platform';
+import { databaseChartValues } from '../../infra/platform/database/settings';
 import { checkCustomResources } from './crdcheck';
 import { LocalCluster } from './local-cluster';
 
@@ -156,6 +157,9 @@ export function checkRules(promtool: string): { failures: string[]; rules: numbe
 
 /** Values Pulumi passes the chart for a target, so that its templates render as deployed. */
 function stackValues(chart: string, target: ClusterTarget): Record<string, unknown> {
+  // The backup bucket a gcp stack creates (barman's destination).
+  if (chart === 'spring-api-database')
+    return databaseChartValues(target, 'k8s-platform-db-backups-0a1b2c3');
   if (chart !== 'metallb-pools') return {};
   return {
     pools:

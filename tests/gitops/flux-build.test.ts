@@ -44,6 +44,8 @@ describe('flux build of the platform example', () => {
       'Namespace/metallb-system',
       'Namespace/ingress-nginx',
       'Namespace/vault',
+      'Namespace/cnpg-system',
+      'Namespace/databases',
       'GitRepository/k8s-platform-charts',
       'HelmRelease/prometheus-operator-crds',
       'HelmRelease/kube-prometheus-stack',
@@ -51,6 +53,8 @@ describe('flux build of the platform example', () => {
       'HelmRelease/metallb-pools',
       'HelmRelease/ingress-nginx',
       'HelmRelease/vault',
+      'HelmRelease/cloudnative-pg',
+      'HelmRelease/spring-api-database',
     ]);
     for (const o of objects) {
       expect([o.metadata.name, o.metadata.labels]).toEqual([

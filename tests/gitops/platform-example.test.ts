@@ -45,7 +45,7 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
   };
   const platform = new Platform(
     'platform',
-    { cluster, vaultApps: [{ access, secrets: {} }] },
+    { cluster, vaultApps: [{ access, secrets: {} }], environment: 'dev', databasePassword: 'x' },
     { transformations: [record] },
   );
   await valueOf(platform.ingressAddress);
@@ -99,6 +99,8 @@ describe('the Flux platform example', () => {
       'metallb-pools': ['metallb'],
       'ingress-nginx': ['metallb-pools', 'prometheus-operator-crds'],
       vault: [],
+      'cloudnative-pg': ['prometheus-operator-crds'],
+      'spring-api-database': ['cloudnative-pg', 'prometheus-operator-crds'],
     });
   });
 

@@ -77,6 +77,22 @@ describe('the Pulumi program', () => {
     expect(registered.some((r) => r.type.includes('ConfigGroup'))).toBe(false);
   });
 
+  it("gives the database's owner the password Vault serves the API, from secret config or generated", async () => {
+    const passwordOf = () => {
+      const secret = registered.find((r) => r.name === 'spring-api-db-app');
+      const kv = registered.find((r) => r.type === 'vault:kv/secretV2:SecretV2');
+      const vault = JSON.parse(String(kv?.inputs.dataJson.value)) as Record<string, string>;
+      return [secret?.inputs.stringData.value.password, vault['spring.datasource.password']];
+    };
+    await runProgram({ environment: 'staging', target: 'minikube' });
+    expect(passwordOf()).toEqual([
+      'generated-spring-api-spring.datasource.password',
+      'generated-spring-api-spring.datasource.password',
+    ]);
+    await runProgram({ environment: 'prod', target: 'minikube', databasePassword: 'g1ven' });
+    expect(passwordOf()).toEqual(['g1ven', 'g1ven']);
+  });
+
   it('takes the API key from secret config and deploys the API when asked', async () => {
     await runProgram({ environment: 'prod', target: 'minikube', deployApp: 'true', apiKey: 'x' });
     const names = registered
@@ -152,7 +168,7 @@ describe('the Pulumi program', () => {
         workerMachineType: 'e2-standard-2',
       }),
     ).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2520m CPU / 3984Mi of the workers\' 5400m / 21204Mi allocatable (46.7 % CPU, 18.8 % memory), more than one third',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2570m CPU / 4112Mi of the workers\' 5400m / 21204Mi allocatable (47.6 % CPU, 19.4 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

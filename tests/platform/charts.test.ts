@@ -37,6 +37,9 @@ describe('the wrapper charts', () => {
       'metallb-pools': [],
       'ingress-nginx': ['ingress-nginx 4.15.1 https://kubernetes.github.io/ingress-nginx'],
       vault: ['vault 0.34.1 https://helm.releases.hashicorp.com'],
+      // CloudNativePG 1.28.1 (the chart's appVersion).
+      'cloudnative-pg': ['cloudnative-pg 0.27.1 https://cloudnative-pg.github.io/charts'],
+      'spring-api-database': [],
     });
   });
 

@@ -91,6 +91,8 @@ async function build(networking: Cluster['networking']) {
     {
       cluster: standIn(networking),
       vaultApps: [{ access, secrets: { 'app.api-key': pulumi.secret('k3y') } }],
+      environment: networking.kind === 'gcp' ? 'prod' : 'dev',
+      databasePassword: pulumi.secret('d4tabase'),
     },
     { transformations: [recorder.transformation] },
   );
@@ -148,6 +150,8 @@ describe('the platform layer on minikube', () => {
       'metallb-pools': ['kubernetes:helm.sh/v4:Chart', 'metallb-system'],
       'ingress-nginx': ['kubernetes:helm.sh/v3:Release', 'ingress-nginx'],
       vault: ['kubernetes:helm.sh/v3:Release', 'vault'],
+      'cloudnative-pg': ['kubernetes:helm.sh/v4:Chart', 'cnpg-system'],
+      'spring-api-database': ['kubernetes:helm.sh/v4:Chart', 'databases'],
     };
     for (const [name, [type, namespace]] of Object.entries(expected)) {
       const r = built.byName(name, 'helm.sh');
@@ -192,7 +196,7 @@ describe('the platform layer on minikube', () => {
       const labels = built.byName(ns, 'Namespace').inputs.metadata.labels as Record<string, string>;
       expect([ns, labels['pod-security.kubernetes.io/enforce']]).toEqual([ns, level]);
     }
-    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(4);
+    expect(registered.filter((r) => r.type === 'kubernetes:core/v1:Namespace')).toHaveLength(6);
   });
 
   it('orders CRDs before their users, MetalLB before its pools, Vault before its configuration', () => {
@@ -248,8 +252,11 @@ describe('the platform layer on minikube', () => {
       `file:${join(homedir(), '.config', 'k8s-platform', 'test', 'vault-init.json')}`,
     );
     expect(
-      registered.filter((r) => r.type === 'kubernetes:core/v1:Secret').map((r) => r.name),
-    ).toEqual(['grafana-admin']);
+      registered
+        .filter((r) => r.type === 'kubernetes:core/v1:Secret')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['grafana-admin', 'spring-api-db-app']);
     // No secret value in the step's environment: it gets the keys from the store, not from Pulumi.
     expect(JSON.stringify(environment)).not.toContain('k3y');
     // The identity it logs in to Vault as, for the Pulumi token.
@@ -483,7 +490,9 @@ describe('the platform layer on gcp', () => {
     });
     expect(built.recorder.opts.get('vault-snapshots')?.protect).toBe(true);
     const grants = registered.filter(
-      (r) => r.type === 'gcp:storage/bucketIAMMember:BucketIAMMember',
+      (r) =>
+        r.type === 'gcp:storage/bucketIAMMember:BucketIAMMember' &&
+        r.name.startsWith('vault-snapshots'), // the database's bucket has grants of its own
     );
     expect(grants.map((g) => [g.inputs.role, g.inputs.member])).toEqual([
       [
