@@ -13,7 +13,8 @@ export interface ContainerModel {
 }
 
 /** Charts whose values the model reads: the platform's wrapper charts and the cluster's CNI. */
-export type ModelChart = 'kube-prometheus-stack' | 'metallb' | 'ingress-nginx' | 'vault' | 'calico';
+export type ModelChart =
+  'kube-prometheus-stack' | 'metallb' | 'ingress-nginx' | 'vault' | 'calico' | 'cloudnative-pg';
 
 export interface WorkloadModel {
   readonly chart: ModelChart;
@@ -160,6 +161,14 @@ export const WORKLOADS: readonly WorkloadModel[] = [
     object: 'Deployment vault-agent-injector',
     containers: [{ name: 'sidecar-injector', resources: 'vault.injector.resources' }],
     replicas: 'values:vault.injector.replicas',
+  },
+  // The CloudNativePG operator; the database pods it creates are the application's share
+  // (footprint-database.ts).
+  {
+    chart: 'cloudnative-pg',
+    object: 'Deployment cloudnative-pg',
+    containers: [{ name: 'manager', resources: 'cloudnative-pg.resources' }],
+    replicas: 'values:cloudnative-pg.replicaCount',
   },
   // Calico (gcp): the operator's Deployment from the chart, the rest created by the operator
   // from the Installation the chart renders. calico-node's init containers (install-cni,

@@ -219,6 +219,7 @@ export function checkRendered(
     'ingress-nginx',
     'vault',
     'calico',
+    'cloudnative-pg',
   ];
   const problems: string[] = [];
   for (const chart of charts)
