@@ -74,7 +74,7 @@ export function footprintTable(f: Footprint): string {
       `${app.perPod.memoryMiB * app.minReplicas}-${app.perPod.memoryMiB * app.maxReplicas}Mi`,
     ]),
     line([
-      '**everything, the database and the API at most**',
+      '**with the application**',
       '',
       '',
       '',
