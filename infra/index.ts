@@ -19,6 +19,7 @@ import { readTogether } from './config/errors';
 import { readGcpConfig } from './config/gcp';
 import { refuseUnknownKeys } from './config/keys';
 import { readStackConfig, StackConfig } from './config/stack';
+import { databasePasswordFor } from './platform/database/password';
 import { refuseOversizedPlatform } from './platform/footprint';
 import { Platform } from './platform/platform';
 import { VaultAppSecrets } from './platform/vault/settings';
@@ -61,34 +62,41 @@ function clusterFor(s: StackConfig): {
 
 const built = clusterFor(stack);
 const cluster = built.cluster;
-const [app] = renderAll({
-  [stack.environment]: springApiProfiles(
-    stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {},
-  )[stack.environment],
-});
-
-const platform = new Platform('platform', { cluster, certificates: built.certificates });
+const devSecrets =
+  stack.environment === 'dev' ? loadDevSecrets(devSecretsFile(root), DEV_SECRET_PROPERTIES) : {};
+const [app] = renderAll({ [stack.environment]: springApiProfiles(devSecrets)[stack.environment] });
 
 // The API's Vault access, typed data from its profile: the same object its pod annotations
-// were rendered from. Its policy, role and secret go into the platform's Vault; each secret
-// property's value comes from secret stack config, or is generated.
+// were rendered from. Each secret property's value comes from secret stack config, or is
+// generated; its policy, role and secret go into the platform's Vault (below).
 const access = app ? vaultAccess(app.resolved) : undefined;
-if (access) {
-  const secrets = Object.fromEntries(
-    access.secretProperties.map((property) => {
-      const key = SECRET_CONFIG[property];
-      const given = key ? config.getSecret(key) : undefined;
-      const value =
-        given ??
-        new random.RandomPassword(`${access.role}-${property}`, { length: 32, special: false })
-          .result;
-      return [property, pulumi.secret(value)];
-    }),
-  );
-  new VaultAppSecrets('vault-config', { access, secrets }, platform.vault, {
+const vaultSecrets: Record<string, pulumi.Output<string>> = access
+  ? Object.fromEntries(
+      access.secretProperties.map((property) => {
+        const key = SECRET_CONFIG[property];
+        const given = key ? config.getSecret(key) : undefined;
+        const value =
+          given ??
+          new random.RandomPassword(`${access.role}-${property}`, {
+            length: 32,
+            special: false,
+          }).result;
+        return [property, pulumi.secret(value)];
+      }),
+    )
+  : {};
+
+const platform = new Platform('platform', {
+  cluster,
+  certificates: built.certificates,
+  environment: stack.environment,
+  // The database owner's password: the very Output written to Vault (dev: .secrets/dev.json).
+  databasePassword: databasePasswordFor(vaultSecrets, devSecrets),
+});
+if (access)
+  new VaultAppSecrets('vault-config', { access, secrets: vaultSecrets }, platform.vault, {
     parent: platform,
   });
-}
 
 if (stack.deployApp && app) {
   // A one-command demo: the same objects `npm run synth` writes, applied by Pulumi.
@@ -114,3 +122,5 @@ export const metallbPoolRange = built.gcp?.metallbPoolRange;
 export const nodeSshCommands = built.gcp?.sshCommands;
 /** The bucket the control plane writes etcd snapshots to (gcp; restore: infra/cluster/README.md). */
 export const etcdSnapshotBucket = built.gcp?.etcdSnapshotBucket;
+/** The bucket of the database's WAL archive and base backups (gcp; restore: infra/platform/database/README.md). */
+export const databaseBackupBucket = platform.databaseBackupBucket;

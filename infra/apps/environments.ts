@@ -1,4 +1,5 @@
 import { EnvironmentName } from '../config/environments';
+import { databaseJdbcUrl, PLATFORM_ENDPOINTS } from '../config/platform';
 import { SpringApiProps } from './spring-api/props';
 import { DATABASE_PASSWORD_PROPERTY } from './spring-api/database-rules';
 
@@ -9,7 +10,18 @@ import { DATABASE_PASSWORD_PROPERTY } from './spring-api/database-rules';
 export const API_KEY_PROPERTY = 'app.api-key';
 
 /** Secret properties of the dev profile, whose values are generated locally (see dev-secrets). */
-export const DEV_SECRET_PROPERTIES = [API_KEY_PROPERTY] as const;
+export const DEV_SECRET_PROPERTIES = [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY] as const;
+
+/**
+ * The platform's PostgreSQL (charts/spring-api-database) in every environment, dev included: its
+ * read-write Service by name, egress to its pods by namespace and labels. The platform gives
+ * the owner the password the API reads (Vault on gcp, dev's Secret on minikube).
+ */
+const platformDatabase: NonNullable<SpringApiProps['database']> = {
+  url: databaseJdbcUrl(PLATFORM_ENDPOINTS.database),
+  username: PLATFORM_ENDPOINTS.database.owner,
+  inCluster: PLATFORM_ENDPOINTS.database,
+};
 
 const common = {
   // The repository for a local synth. CI never relies on it: it pushes to and synthesizes with
@@ -20,23 +32,15 @@ const common = {
     // Heap is 60 % of the memory limit (384 MiB of 640 MiB); exit rather than limp on OOM.
     JAVA_TOOL_OPTIONS: '-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError',
   },
+  database: platformDatabase,
 } satisfies Partial<SpringApiProps>;
 
-/** What staging and prod share: the GCP clusters, Vault, an external PostgreSQL. */
+/** What staging and prod share: the GCP clusters, Vault. */
 const onGcp = {
   ...common,
   secretProperties: [API_KEY_PROPERTY, DATABASE_PASSWORD_PROPERTY],
   secretDelivery: { kind: 'vault', role: 'spring-api', path: 'secret/data/spring-api' },
 } satisfies Partial<SpringApiProps>;
-
-/** The environment's PostgreSQL on the VPC, at one address; set your own. */
-function postgres(address: string): NonNullable<SpringApiProps['database']> {
-  return {
-    url: `jdbc:postgresql://${address}:5432/articles`,
-    username: 'spring_api',
-    cidr: `${address}/32`,
-  };
-}
 
 /** The three profiles; `devSecrets` holds dev's locally generated secret values. */
 export function springApiProfiles(
@@ -60,14 +64,12 @@ export function springApiProfiles(
       autoscaling: { minReplicas: 2, maxReplicas: 3 },
       settings: { 'app.environment': 'staging', 'logging.level.root': 'INFO' },
       ingress: { host: 'api.staging.example.com', tlsSecretName: 'api-tls' },
-      database: postgres('10.30.1.10'),
     },
     prod: {
       ...onGcp,
       autoscaling: { minReplicas: 3, maxReplicas: 6 },
       settings: { 'app.environment': 'prod', 'logging.level.root': 'WARN' },
       ingress: { host: 'api.example.com', tlsSecretName: 'api-tls' },
-      database: postgres('10.30.2.10'),
       spreadPolicy: 'DoNotSchedule',
     },
   };

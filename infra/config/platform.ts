@@ -10,6 +10,21 @@ export interface PodGroup {
   readonly podLabels: Readonly<Record<string, string>>;
 }
 
+/**
+ * A PostgreSQL cluster the platform runs in the cluster (CloudNativePG): its pods, the
+ * read-write Service in front of the primary, and the database and role it bootstraps.
+ */
+export interface DatabaseEndpoint extends PodGroup {
+  /** PostgreSQL's port, on the Service and on the pods alike. */
+  readonly port: number;
+  /** The read-write Service (CloudNativePG names it `<cluster>-rw`). */
+  readonly service: string;
+  /** The database created at bootstrap. */
+  readonly databaseName: string;
+  /** The role that owns it, the one the application logs in as. */
+  readonly owner: string;
+}
+
 /** Platform add-ons the application talks to or is reached from. */
 export interface PlatformEndpoints {
   /** The ingress controller, which forwards HTTP traffic to the API port. */
@@ -24,6 +39,8 @@ export interface PlatformEndpoints {
     /** Audience of the service account tokens apps log in with (Kubernetes auth). */
     readonly tokenAudience: string;
   };
+  /** The API's PostgreSQL, which the platform runs (charts/spring-api-database). */
+  readonly database: DatabaseEndpoint;
 }
 
 export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
@@ -42,7 +59,27 @@ export const PLATFORM_ENDPOINTS: PlatformEndpoints = {
     port: 8200,
     tokenAudience: 'vault',
   },
+  database: {
+    namespace: 'databases',
+    // Every instance of the cluster: the primary moves on failover, the Service follows it.
+    podLabels: { 'cnpg.io/cluster': 'spring-api-db' },
+    port: 5432,
+    service: 'spring-api-db-rw',
+    databaseName: 'articles',
+    owner: 'spring_api',
+  },
 };
+
+/** The names an in-cluster database's read-write Service answers to, shortest first. */
+export function databaseServiceHosts(db: DatabaseEndpoint): readonly string[] {
+  const short = `${db.service}.${db.namespace}.svc`;
+  return [short, `${short}.cluster.local`];
+}
+
+/** The JDBC URL of an in-cluster database: its read-write Service, by name. */
+export function databaseJdbcUrl(db: DatabaseEndpoint): string {
+  return `jdbc:postgresql://${databaseServiceHosts(db)[0]}:${db.port}/${db.databaseName}`;
+}
 
 /** The ingress class the ingress controller serves. */
 export const INGRESS_CLASS = 'nginx';

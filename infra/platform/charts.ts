@@ -73,6 +73,8 @@ export const PLATFORM_CHARTS = [
   'headlamp',
   'cert-manager',
   'platform-issuers',
+  'cloudnative-pg',
+  'spring-api-database',
 ] as const;
 export type PlatformChart = (typeof PLATFORM_CHARTS)[number];
 

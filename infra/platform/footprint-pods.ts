@@ -22,7 +22,8 @@ export type ModelChart =
   | 'kubelet-csr-approver'
   | 'metrics-server'
   | 'headlamp'
-  | 'cert-manager';
+  | 'cert-manager'
+  | 'cloudnative-pg';
 
 export interface WorkloadModel {
   readonly chart: ModelChart;
@@ -214,6 +215,14 @@ export const WORKLOADS: readonly WorkloadModel[] = [
       },
     ],
     replicas: 'job',
+  },
+  // The CloudNativePG operator; the database pods it creates are the application's share
+  // (footprint-database.ts).
+  {
+    chart: 'cloudnative-pg',
+    object: 'Deployment cloudnative-pg',
+    containers: [{ name: 'manager', resources: 'cloudnative-pg.resources' }],
+    replicas: 'values:cloudnative-pg.replicaCount',
   },
   // Calico (gcp): the operator's Deployment from the chart, the rest created by the operator
   // from the Installation the chart renders. calico-node's init containers (install-cni,

@@ -244,6 +244,7 @@ export function checkRendered(
     'metrics-server',
     'headlamp',
     'cert-manager',
+    'cloudnative-pg',
   ];
   /** Charts of one target only: the gcp cluster's CNI, and the kubelet CSR approver. */
   const only: Partial<Record<ModelChart, ClusterTarget>> = {

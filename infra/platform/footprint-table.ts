@@ -56,6 +56,15 @@ export function footprintTable(f: Footprint): string {
       `**${pct(f.totalShare.memory)}**`,
     ]),
     line([
+      `application (${f.database.environment})`,
+      f.database.source,
+      `${f.database.object}: ${f.database.instances} instance(s)`,
+      f.database.instances,
+      ...both(f.database.perPod),
+      `${f.database.perPod.cpuMillis * f.database.instances}m`,
+      `${Math.ceil(f.database.perPod.memoryMiB * f.database.instances)}Mi`,
+    ]),
+    line([
       `application (${app.environment})`,
       'spring-api',
       `${app.minReplicas} to ${app.maxReplicas} replicas`,
@@ -63,6 +72,25 @@ export function footprintTable(f: Footprint): string {
       ...both(app.perPod),
       `${app.perPod.cpuMillis * app.minReplicas}-${app.perPod.cpuMillis * app.maxReplicas}m`,
       `${app.perPod.memoryMiB * app.minReplicas}-${app.perPod.memoryMiB * app.maxReplicas}Mi`,
+    ]),
+    line([
+      '**with the application**',
+      '',
+      '',
+      '',
+      '',
+      '',
+      ...both(f.withApplication).map((x) => `**${x}**`),
+    ]),
+    line([
+      'share: with the application',
+      '',
+      '',
+      '',
+      '',
+      '',
+      pct(f.withApplication.cpuMillis / f.allocatable.cpuMillis),
+      pct(f.withApplication.memoryMiB / f.allocatable.memoryMiB),
     ]),
   ].join('\n');
 }

@@ -17,7 +17,8 @@ function isObject(v: unknown): v is Values {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function merge(base: Values, over: Values): Values {
+/** `over` deep-merged onto `base`, maps key by key, as Helm merges values files. */
+export function merge(base: Values, over: Values): Values {
   const out: Values = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];

@@ -17,6 +17,7 @@ import { GCP_DEFAULTS } from '../config/gcp';
 import { machineShape } from '../config/gcp-rules';
 import { nodeAllocatable } from '../config/nodes';
 import { CHARTS_DIR } from './charts';
+import { DatabaseShare, databaseShare, withApplication } from './footprint-database';
 import { checkRendered } from './footprint-render';
 import { footprintTable, pct } from './footprint-table';
 import { typhaReplicas, WORKLOADS } from './footprint-pods';
@@ -43,7 +44,7 @@ export interface FootprintRow {
   readonly perPod: Requests;
 }
 
-/** The application's share beside it: the API's replicas (its database is outside). */
+/** The application's share beside it: the API's replicas (its database: DatabaseShare). */
 export interface AppShare {
   readonly environment: EnvironmentName;
   readonly minReplicas: number;
@@ -62,6 +63,10 @@ export interface Footprint {
   readonly platformShare: { readonly cpu: number; readonly memory: number };
   readonly totalShare: { readonly cpu: number; readonly memory: number };
   readonly app: AppShare;
+  /** The API's PostgreSQL in the same environment: the application's share too. */
+  readonly database: DatabaseShare;
+  /** Everything on the workers, the database, and the API at its most replicas. */
+  readonly withApplication: Requests;
 }
 
 /** The minikube the README recommends (--cpus=4 --memory=8g); its kubelet reserves nothing. */
@@ -201,6 +206,10 @@ function footprint(
         memoryMiB: r.perPod.memoryMiB * r.pods,
       })),
     );
+  // minikube runs the dev profile; the gcp stacks staging and prod, prod the larger.
+  const environment = target === 'minikube' ? 'dev' : 'prod';
+  const app = appShare(environment);
+  const database = databaseShare(environment, target, chartsDir);
   const platform = totalOf(rows.filter((r) => r.share === 'platform'));
   const total = totalOf(rows);
   const shareOf = (r: Requests) => ({
@@ -215,8 +224,9 @@ function footprint(
     allocatable,
     platformShare: shareOf(platform),
     totalShare: shareOf(total),
-    // minikube runs the dev profile; the gcp stacks staging and prod, prod the larger.
-    app: appShare(target === 'minikube' ? 'dev' : 'prod'),
+    app,
+    database,
+    withApplication: withApplication(total, database, app),
   };
 }
 

@@ -5,18 +5,21 @@
 //   configuration as resources (infra/platform/vault/index.ts);  Prometheus operator CRDs ->
 //   cert-manager -> its webhook's readiness -> the ClusterIssuers (infra/platform/certificates.ts);
 //   namespaces -> (gcp) the kubelet CSR approver -> metrics-server; namespaces -> Headlamp.
+//   CRDs -> CloudNativePG -> the API's PostgreSQL (infra/platform/database/index.ts).
 // Both targets run the same code; only the cluster's networking differs.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as random from '@pulumi/random';
-import { ClusterTarget } from '../config/environments';
+import { ClusterTarget, EnvironmentName } from '../config/environments';
 import { INGRESS_HEALTH_CHECK_NODE_PORT, PLATFORM_ENDPOINTS } from '../config/platform';
 import { Cluster } from '../cluster/cluster';
 import { CertificateConfig } from '../config/certificates';
-import { CERT_MANAGER_NAMESPACE, platformCertificates } from './certificates';
+import { platformCertificates } from './certificates';
 import { PlatformChart, wrapperChart } from './charts';
-import { headlamp, HEADLAMP } from './headlamp';
-import { METRICS_NAMESPACE, metricsServer } from './metrics-server';
+import { headlamp } from './headlamp';
+import { metricsServer } from './metrics-server';
+import { platformDatabase } from './database';
+import { CHART_NAMESPACES, PLATFORM_NAMESPACES } from './namespaces';
 import { gcpStorage } from './storage';
 import { vaultConfiguration } from './vault';
 import { vaultInitSecret } from './vault/init-secret';
@@ -24,27 +27,17 @@ import { defaultInitFile } from './vault/init-store';
 import { vaultKmsSeal } from './vault/kms';
 import { VaultSettings } from './vault/settings';
 
+export { CHART_NAMESPACES, PLATFORM_NAMESPACES } from './namespaces';
+
 export interface PlatformArgs {
   readonly cluster: Cluster;
   /** The issuer apps' Certificates name (readCertificateConfig). @default a self-signed CA on minikube */
   readonly certificates?: CertificateConfig;
+  /** The environment the stack runs: it sizes the API's database (charts/spring-api-database). */
+  readonly environment: EnvironmentName;
+  /** The database owner's password: the same Output written to Vault as spring.datasource.password. */
+  readonly databasePassword: pulumi.Input<string>;
 }
-
-/** Namespaces of the add-ons, with the Pod Security level their pods need. */
-export const PLATFORM_NAMESPACES: Readonly<
-  Record<string, 'privileged' | 'baseline' | 'restricted'>
-> = {
-  // node-exporter reads the host (hostNetwork, hostPID, hostPath).
-  [PLATFORM_ENDPOINTS.prometheus.namespace]: 'privileged',
-  // MetalLB's speaker uses the host network and NET_RAW.
-  'metallb-system': 'privileged',
-  [PLATFORM_ENDPOINTS.ingressController.namespace]: 'baseline',
-  [PLATFORM_ENDPOINTS.vault.namespace]: 'baseline',
-  // metrics-server and (gcp) the kubelet CSR approver: non-root, no host access.
-  [METRICS_NAMESPACE]: 'restricted',
-  [HEADLAMP.namespace]: 'restricted',
-  [CERT_MANAGER_NAMESPACE]: 'restricted',
-};
 
 /** MetalLB's pools per target (charts/metallb-pools values). */
 export function metallbPools(networking: Cluster['networking']) {
@@ -65,21 +58,6 @@ export function metallbPools(networking: Cluster['networking']) {
         },
       ];
 }
-
-/** The namespace each wrapper chart is installed into. */
-export const CHART_NAMESPACES: Readonly<Record<PlatformChart, string>> = {
-  'prometheus-operator-crds': PLATFORM_ENDPOINTS.prometheus.namespace,
-  'kube-prometheus-stack': PLATFORM_ENDPOINTS.prometheus.namespace,
-  metallb: 'metallb-system',
-  'metallb-pools': 'metallb-system',
-  'ingress-nginx': PLATFORM_ENDPOINTS.ingressController.namespace,
-  vault: PLATFORM_ENDPOINTS.vault.namespace,
-  'kubelet-csr-approver': METRICS_NAMESPACE,
-  'metrics-server': METRICS_NAMESPACE,
-  headlamp: HEADLAMP.namespace,
-  'cert-manager': CERT_MANAGER_NAMESPACE,
-  'platform-issuers': CERT_MANAGER_NAMESPACE,
-};
 
 /**
  * Chart path, target values file (relative to the project, stable across machines), namespace,
@@ -110,6 +88,8 @@ export class Platform extends pulumi.ComponentResource {
   readonly vault: VaultSettings;
   /** How to log in to Headlamp: a read-only token, then the port-forward. */
   readonly headlampCommand: string;
+  /** The bucket of the database's WAL archive and base backups (gcp). */
+  readonly databaseBackupBucket?: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
     super('k8s-platform:platform:Platform', name, {}, opts);
@@ -267,12 +247,24 @@ export class Platform extends pulumi.ComponentResource {
     metricsServer(addon);
     this.headlampCommand = headlamp(addon).command;
 
+    const database = platformDatabase(this, {
+      cluster,
+      environment: args.environment,
+      password: args.databasePassword,
+      after,
+      namespaces,
+      crds,
+      storage,
+    });
+    this.databaseBackupBucket = database.backupBucket;
+
     this.grafanaAdminPassword = pulumi.secret(grafanaPassword.result);
     this.grafanaCommand = `kubectl --context ${cluster.context} -n ${observability} port-forward svc/kube-prometheus-stack-grafana 3000:80`;
     this.vaultCommand = `kubectl --context ${cluster.context} -n ${vaultNamespace} port-forward svc/vault 8200:8200 (no root token is kept: generate one from the init material, see infra/platform/vault/README.md)`;
     this.registerOutputs({
       ingressAddress: this.ingressAddress,
       grafanaAdminPassword: this.grafanaAdminPassword,
+      databaseBackupBucket: this.databaseBackupBucket,
     });
   }
 }

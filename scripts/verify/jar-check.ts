@@ -2,10 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { API_KEY_PROPERTY } from '../../infra/apps/environments';
+import {
+  DATABASE_PASSWORD_PROPERTY,
+  parseJdbcUrl,
+} from '../../infra/apps/spring-api/database-rules';
+import { databaseServiceHosts, PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { ManifestObject } from '../../infra/apps/render';
 import { LocalCluster } from './local-cluster';
 import { freePort, ProcessGroup } from './processes';
 import { checkExposition } from './platform-check';
+import { PostgresBootstrap, RunningPostgres, startPostgres } from './postgres';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */
@@ -175,6 +181,55 @@ export async function checkDevJar(
   queries: readonly string[] = [],
 ): Promise<string[]> {
   const { env, secretValues } = materialize(objects, scratch);
+  const database = platformDatabaseOf(objects);
+  let postgres: RunningPostgres | undefined;
+  try {
+    if (database) {
+      // The Service name resolves only inside a cluster: the same bootstrap, on loopback. The
+      // jar keeps the manifests' user and the Secret's password, so the login proves them.
+      postgres = await startPostgres(database);
+      env.SPRING_DATASOURCE_URL = `jdbc:postgresql://127.0.0.1:${postgres.port}/${database.database}`;
+    }
+    return await runDevJar(cluster, objects, jar, env, secretValues, queries);
+  } catch (error) {
+    return [error instanceof Error ? error.message : String(error)];
+  } finally {
+    postgres?.stop();
+  }
+}
+
+/**
+ * The platform's database as the dev manifests point at it (its Service in the ConfigMap's
+ * spring.datasource.url, the owner, the Secret's password), or undefined for another database.
+ */
+export function platformDatabaseOf(
+  objects: readonly ManifestObject[],
+): PostgresBootstrap | undefined {
+  const data = (kind: string): Record<string, string> =>
+    (objects.find((o) => o.kind === kind) as { data?: Record<string, string> } | undefined)?.data ??
+    {};
+  const url = parseJdbcUrl(String(data('ConfigMap')['spring.datasource.url'] ?? ''));
+  const db = PLATFORM_ENDPOINTS.database;
+  if (!url || !databaseServiceHosts(db).includes(url.host)) return undefined;
+  const password = Buffer.from(
+    String(data('Secret')[DATABASE_PASSWORD_PROPERTY] ?? ''),
+    'base64',
+  ).toString('utf8');
+  return {
+    database: url.database,
+    owner: String(data('ConfigMap')['spring.datasource.username'] ?? ''),
+    password,
+  };
+}
+
+async function runDevJar(
+  cluster: LocalCluster,
+  objects: readonly ManifestObject[],
+  jar: string,
+  env: Record<string, string>,
+  secretValues: readonly string[],
+  queries: readonly string[],
+): Promise<string[]> {
   const deployment = objects.find((o) => o.kind === 'Deployment') as Json;
   const container = deployment.spec.template.spec.containers[0];
   let running: RunningJar;

@@ -21,6 +21,7 @@ import {
 import { approverValues } from '../../infra/platform/metrics-server';
 import { CHART_NAMESPACES, metallbPools } from '../../infra/platform/platform';
 import { issuerValues } from '../../infra/platform/certificates';
+import { databaseChartValues } from '../../infra/platform/database/settings';
 import { checkCustomResources } from './crdcheck';
 import { LocalCluster } from './local-cluster';
 
@@ -124,6 +125,9 @@ function stackValues(chart: string, target: ClusterTarget): Record<string, unkno
         ? { issuer: 'self-signed-ca' }
         : { issuer: 'acme', email: 'platform@acme-platform.dev', server: 'production' },
     );
+  // The backup bucket a gcp stack creates (barman's destination).
+  if (chart === 'spring-api-database')
+    return databaseChartValues(target, 'k8s-platform-db-backups-0a1b2c3');
   if (chart !== 'metallb-pools') return {};
   return {
     pools:

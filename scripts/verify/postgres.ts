@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { pickPgBin, recoveryLog, serverArgs, ServerSettings } from './db-restore';
-import { ProcessGroup } from './processes';
+import { freePort, ProcessGroup } from './processes';
 
 type User = { readonly uid: number; readonly gid: number } | undefined;
 
@@ -249,4 +249,43 @@ export function freshDataDir(ws: PgWorkspace, name: string): string {
   mkdirSync(dir, { mode: 0o700 });
   ws.own(dir);
   return dir;
+}
+
+/** The owner role and database CloudNativePG's initdb bootstraps for the platform's database. */
+export interface PostgresBootstrap {
+  readonly database: string;
+  readonly owner: string;
+  readonly password: string;
+}
+
+export interface RunningPostgres {
+  readonly port: number;
+  /** Stops the server and removes its folder. */
+  stop(): void;
+}
+
+const quoteLiteral = (s: string) => `'${s.replace(/'/g, "''")}'`;
+const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
+
+/**
+ * A throwaway server bootstrapped as CloudNativePG bootstraps the platform's database (an owner
+ * role with its Secret's password, and a database it owns), on 127.0.0.1 at a free port, so that
+ * the jar logs in the way the pods do. The SQL goes through stdin: no password in a process list.
+ */
+export async function startPostgres(boot: PostgresBootstrap): Promise<RunningPostgres> {
+  const ws = new PgWorkspace(pgBin());
+  try {
+    const data = join(ws.root, 'data');
+    ws.initdb(data);
+    const server = ws.start('app-db', { dataDir: data, port: await freePort() });
+    await server.up(false, 30);
+    server.script(
+      `CREATE ROLE ${quoteIdent(boot.owner)} LOGIN PASSWORD ${quoteLiteral(boot.password)};\n` +
+        `CREATE DATABASE ${quoteIdent(boot.database)} OWNER ${quoteIdent(boot.owner)};\n`,
+    );
+    return { port: server.settings.port, stop: () => ws.stop() };
+  } catch (error) {
+    ws.stop();
+    throw error;
+  }
 }

@@ -41,20 +41,36 @@ describe('environment profiles', () => {
       'Certificate/spring-api/spec/dnsNames/0',
       'ConfigMap/spring-api-config/data/app.environment',
       'ConfigMap/spring-api-config/data/logging.level.root',
-      'ConfigMap/spring-api-config/data/spring.datasource.url',
       'Deployment/spring-api/spec/template/metadata/annotations/checksum/config',
       'Deployment/spring-api/spec/template/spec/topologySpreadConstraints/0/whenUnsatisfiable',
       'HorizontalPodAutoscaler/spring-api/spec/maxReplicas',
       'HorizontalPodAutoscaler/spring-api/spec/minReplicas',
       'Ingress/spring-api/spec/rules/0/host',
       'Ingress/spring-api/spec/tls/0/hosts/0',
-      'NetworkPolicy/spring-api-egress/spec/egress/2/to/0/ipBlock/cidr',
       'ResourceQuota/spring-api/spec/hard/limits.cpu',
       'ResourceQuota/spring-api/spec/hard/limits.memory',
       'ResourceQuota/spring-api/spec/hard/pods',
       'ResourceQuota/spring-api/spec/hard/requests.cpu',
       'ResourceQuota/spring-api/spec/hard/requests.memory',
     ]);
+  });
+
+  // Each environment is its own cluster, and in each the platform runs the database under the
+  // same names: the URL and the egress rule are the same everywhere, with no address in them.
+  it.each(ENVIRONMENTS)("%s connects to the platform's database by its Service name", (env) => {
+    const config = rendered[env].find((o) => o.kind === 'ConfigMap') as any;
+    expect(config.data['spring.datasource.url']).toBe(
+      'jdbc:postgresql://spring-api-db-rw.databases.svc:5432/articles',
+    );
+    expect(config.data['spring.datasource.username']).toBe('spring_api');
+    const text = JSON.stringify(rendered[env]);
+    expect(text).not.toMatch(/ipBlock/);
+  });
+
+  it("dev's Secret carries the database password, as staging's and prod's Vault does", () => {
+    const secret = rendered.dev.find((o) => o.kind === 'Secret') as any;
+    const keys = Object.keys({ ...secret.stringData, ...secret.data });
+    expect(keys).toEqual(expect.arrayContaining(['spring.datasource.password']));
   });
 
   it('prod runs at least three replicas spread strictly over nodes', () => {

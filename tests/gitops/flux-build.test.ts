@@ -47,6 +47,8 @@ describe('flux build of the platform example', () => {
       'Namespace/metrics-server',
       'Namespace/headlamp',
       'Namespace/cert-manager',
+      'Namespace/cnpg-system',
+      'Namespace/databases',
       'GitRepository/k8s-platform-charts',
       'HelmRelease/prometheus-operator-crds',
       'HelmRelease/kube-prometheus-stack',
@@ -58,6 +60,8 @@ describe('flux build of the platform example', () => {
       'HelmRelease/headlamp',
       'HelmRelease/cert-manager',
       'HelmRelease/platform-issuers',
+      'HelmRelease/cloudnative-pg',
+      'HelmRelease/spring-api-database',
     ]);
     for (const o of objects) {
       expect([o.metadata.name, o.metadata.labels]).toEqual([

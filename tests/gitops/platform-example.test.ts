@@ -42,7 +42,11 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
     networking: { kind: 'minikube', metallbPool: '192.168.49.200-192.168.49.250' },
     ready: [ready],
   };
-  const platform = new Platform('platform', { cluster }, { transformations: [record] });
+  const platform = new Platform(
+    'platform',
+    { cluster, environment: 'dev', databasePassword: 'x' },
+    { transformations: [record] },
+  );
   await valueOf(platform.ingressAddress);
   await settled();
   return Object.fromEntries(
@@ -99,6 +103,8 @@ describe('the Flux platform example', () => {
       headlamp: [],
       'cert-manager': ['prometheus-operator-crds'],
       'platform-issuers': ['cert-manager'],
+      'cloudnative-pg': ['prometheus-operator-crds'],
+      'spring-api-database': ['cloudnative-pg', 'prometheus-operator-crds'],
     });
   });
 

@@ -80,6 +80,22 @@ describe('the Pulumi program', () => {
     expect(registered.some((r) => r.type.includes('ConfigGroup'))).toBe(false);
   });
 
+  it("gives the database's owner the password Vault serves the API, from secret config or generated", async () => {
+    const passwordOf = () => {
+      const secret = registered.find((r) => r.name === 'spring-api-db-app');
+      const kv = registered.find((r) => r.type === 'vault:kv/secretV2:SecretV2');
+      const vault = JSON.parse(String(kv?.inputs.dataJson.value)) as Record<string, string>;
+      return [secret?.inputs.stringData.value.password, vault['spring.datasource.password']];
+    };
+    await runProgram({ environment: 'staging', target: 'minikube' });
+    expect(passwordOf()).toEqual([
+      'generated-spring-api-spring.datasource.password',
+      'generated-spring-api-spring.datasource.password',
+    ]);
+    await runProgram({ environment: 'prod', target: 'minikube', databasePassword: 'g1ven' });
+    expect(passwordOf()).toEqual(['g1ven', 'g1ven']);
+  });
+
   it('takes the API key from secret config and deploys the API when asked', async () => {
     await runProgram({ environment: 'prod', target: 'minikube', deployApp: 'true', apiKey: 'x' });
     const names = registered
@@ -164,7 +180,7 @@ describe('the Pulumi program', () => {
         workerMachineType: 'e2-standard-2',
       }),
     ).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2830m CPU / 4800Mi of the workers\' 5400m / 21204Mi allocatable (52.4 % CPU, 22.6 % memory), more than one third',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2880m CPU / 4928Mi of the workers\' 5400m / 21204Mi allocatable (53.3 % CPU, 23.2 % memory), more than one third',
     );
     expect(registered).toEqual([]);
   });

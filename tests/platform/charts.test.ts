@@ -45,6 +45,9 @@ describe('the wrapper charts', () => {
       headlamp: ['headlamp 0.45.0 https://kubernetes-sigs.github.io/headlamp/'],
       'cert-manager': ['cert-manager v1.21.2 https://charts.jetstack.io'],
       'platform-issuers': [],
+      // CloudNativePG 1.28.1 (the chart's appVersion).
+      'cloudnative-pg': ['cloudnative-pg 0.27.1 https://cloudnative-pg.github.io/charts'],
+      'spring-api-database': [],
     });
   });
 

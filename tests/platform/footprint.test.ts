@@ -44,6 +44,7 @@ describe('the footprint on the default gcp cluster', () => {
       'charts/cert-manager Deployment cert-manager': 1,
       'charts/cert-manager Deployment cert-manager-webhook': 1,
       'charts/cert-manager Deployment cert-manager-cainjector': 1,
+      'charts/cloudnative-pg Deployment cloudnative-pg': 1,
       'charts/calico Deployment tigera-operator': 1,
       'charts/calico Installation default: calicoNodeDaemonSet': 3,
       'charts/calico Installation default: typhaDeployment': 2,
@@ -74,6 +75,25 @@ describe('the footprint on the default gcp cluster', () => {
     expect(appShare('dev').minReplicas).toBe(1);
   });
 
+  it('reports the database beside it: three instances of 500m / 1Gi in prod, the application’s share', () => {
+    expect(f.database).toEqual({
+      environment: 'prod',
+      source: 'charts/spring-api-database',
+      object: 'Cluster spring-api-db',
+      instances: 3,
+      perPod: { cpuMillis: 500, memoryMiB: 1024 },
+    });
+    // Not in the platform's share, nor in the one-third check: it is the application's.
+    expect(f.rows.some((r) => r.source === 'charts/spring-api-database')).toBe(false);
+  });
+
+  it('leaves room for the database and the API at its most replicas beside the platform', () => {
+    // 2570m + 3 × 500m + 6 × 500m; 4112Mi + 3 × 1024Mi + 6 × 640Mi.
+    expect(f.withApplication).toEqual({ cpuMillis: 7380, memoryMiB: 11840 });
+    expect(f.withApplication.cpuMillis).toBeLessThanOrEqual(f.allocatable.cpuMillis);
+    expect(f.withApplication.memoryMiB).toBeLessThanOrEqual(f.allocatable.memoryMiB);
+  });
+
   it('scales with the worker count and the machine shape', () => {
     const six = gcpFootprint(6);
     expect(six.allocatable.cpuMillis).toBe(2 * f.allocatable.cpuMillis);
@@ -101,23 +121,23 @@ describe('refusing workers the platform would fill beyond a third', () => {
 
   it('refuses 3 × e2-standard-2 with both figures', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-standard-2')).toThrow(
-      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2830m CPU / 4800Mi of the workers\' 5400m / 21204Mi allocatable (52.4 % CPU, 22.6 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
+      'k8s-platform.workerMachineType = "e2-standard-2" is invalid: must be a shape with room for applications: on 3 workers the platform would request 2880m CPU / 4928Mi of the workers\' 5400m / 21204Mi allocatable (53.3 % CPU, 23.2 % memory), more than one third; choose a larger workerMachineType or more workers (workerCount)',
     );
   });
 
   it('judges the count too: 5 and 8 × e2-standard-2 are refused, 9 are enough', () => {
     expect(() => refuseOversizedPlatform(5, 'e2-standard-2')).toThrow(
-      "on 5 workers the platform would request 3670m CPU / 5600Mi of the workers' 9000m / 35340Mi allocatable (40.8 % CPU, 15.8 % memory)",
+      "on 5 workers the platform would request 3720m CPU / 5728Mi of the workers' 9000m / 35340Mi allocatable (41.3 % CPU, 16.2 % memory)",
     );
     expect(() => refuseOversizedPlatform(8, 'e2-standard-2')).toThrow(
-      '(33.7 % CPU, 11.7 % memory)',
+      '(34.1 % CPU, 11.9 % memory)',
     );
     expect(() => refuseOversizedPlatform(9, 'e2-standard-2')).not.toThrow();
   });
 
   it('refuses on memory alone: 3 × e2-highcpu-4', () => {
     expect(() => refuseOversizedPlatform(3, 'e2-highcpu-4')).toThrow(
-      "of the workers' 11400m / 8916Mi allocatable (24.8 % CPU, 53.8 % memory), more than one third",
+      "of the workers' 11400m / 8916Mi allocatable (25.3 % CPU, 55.3 % memory), more than one third",
     );
   });
 
@@ -175,6 +195,18 @@ describe('the footprint computation', () => {
     );
   });
 
+  it('fails, naming the chart and environment, when the database has no memory limit', () => {
+    // null deletes a key when Helm merges values files, as here.
+    const charts = chartsWith(
+      'spring-api-database/values-prod.yaml',
+      'limits: { memory: 1Gi }',
+      'limits: { memory: null }',
+    );
+    expect(() => gcpFootprint(3, 'e2-standard-4', charts)).toThrow(
+      'charts/spring-api-database (gcp, prod) Cluster, container postgres (values resources): has no memory limit (limits.memory must be set explicitly)',
+    );
+  });
+
   it('checks the Jobs too, at the keys the pinned ingress-nginx chart reads', () => {
     const charts = chartsWith(
       'ingress-nginx/values.yaml',
@@ -217,5 +249,13 @@ describe('the footprint on the recommended minikube (4 CPUs, 8 GiB)', () => {
       m.rows.some((r) => r.source === 'gce-pd-csi-driver' || r.source === 'charts/calico'),
     ).toBe(false);
     expect(m.app.environment).toBe('dev');
+    expect(pods['charts/cloudnative-pg Deployment cloudnative-pg']).toBe(1);
+    // dev's one database instance and the API's one pod fit beside everything else.
+    expect([m.database.instances, m.database.perPod]).toEqual([
+      1,
+      { cpuMillis: 100, memoryMiB: 384 },
+    ]);
+    expect(m.withApplication).toEqual({ cpuMillis: 1955, memoryMiB: 3574 });
+    expect(m.withApplication.cpuMillis).toBeLessThanOrEqual(m.allocatable.cpuMillis);
   });
 });

@@ -90,6 +90,8 @@ async function build(networking: Cluster['networking']) {
     {
       cluster: standIn(networking),
       ...(networking.kind === 'gcp' ? { certificates: ACME } : {}),
+      environment: networking.kind === 'gcp' ? 'prod' : 'dev',
+      databasePassword: pulumi.secret('d4tabase'),
     },
     { transformations: [recorder.transformation] },
   );
@@ -158,6 +160,8 @@ describe('the platform layer on minikube', () => {
       headlamp: ['kubernetes:helm.sh/v3:Release', 'headlamp'],
       'cert-manager': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
       'platform-issuers': ['kubernetes:helm.sh/v4:Chart', 'cert-manager'],
+      'cloudnative-pg': ['kubernetes:helm.sh/v4:Chart', 'cnpg-system'],
+      'spring-api-database': ['kubernetes:helm.sh/v4:Chart', 'databases'],
     };
     for (const [name, [type, namespace]] of Object.entries(expected)) {
       const r = built.byName(name, 'helm.sh');
@@ -208,6 +212,10 @@ describe('the platform layer on minikube', () => {
     expect(PLATFORM_NAMESPACES).toMatchObject({
       'metrics-server': 'restricted',
       headlamp: 'restricted',
+    });
+    expect(PLATFORM_NAMESPACES).toMatchObject({
+      'cnpg-system': 'restricted',
+      databases: 'restricted',
     });
   });
 
@@ -295,8 +303,11 @@ describe('the platform layer on minikube', () => {
       `file:${join(homedir(), '.config', 'k8s-platform', 'test', 'vault-init.json')}`,
     );
     expect(
-      registered.filter((r) => r.type === 'kubernetes:core/v1:Secret').map((r) => r.name),
-    ).toEqual(['grafana-admin']);
+      registered
+        .filter((r) => r.type === 'kubernetes:core/v1:Secret')
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['grafana-admin', 'spring-api-db-app']);
     // No secret value in the step's environment: it gets the keys from the store, not from Pulumi.
     expect(JSON.stringify(environment)).not.toContain('k3y');
     // The identity it logs in to Vault as, for the Pulumi token.
@@ -604,7 +615,9 @@ describe('the platform layer on gcp', () => {
     });
     expect(built.recorder.opts.get('vault-snapshots')?.protect).toBe(true);
     const grants = registered.filter(
-      (r) => r.type === 'gcp:storage/bucketIAMMember:BucketIAMMember',
+      (r) =>
+        r.type === 'gcp:storage/bucketIAMMember:BucketIAMMember' &&
+        r.name.startsWith('vault-snapshots'), // the database's bucket has grants of its own
     );
     expect(grants.map((g) => [g.inputs.role, g.inputs.member])).toEqual([
       [

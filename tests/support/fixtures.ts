@@ -6,7 +6,10 @@ import { resolveSpringApi } from '../../infra/apps/spring-api/resolve';
 import { ConfigError } from '../../infra/config/errors';
 
 /** Fixed dev secret values for tests; the real ones are generated per machine. */
-export const TEST_DEV_SECRETS = { 'app.api-key': 'test-api-key-0123456789abcdef' };
+export const TEST_DEV_SECRETS = {
+  'app.api-key': 'test-api-key-0123456789abcdef',
+  'spring.datasource.password': 'test-db-password-0123456789ab',
+};
 
 export function profiles(): Record<EnvironmentName, SpringApiProps> {
   return springApiProfiles(TEST_DEV_SECRETS);

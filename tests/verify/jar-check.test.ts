@@ -4,9 +4,10 @@ import {
   checkConfigSources,
   CONFIG_SOURCES_PATH,
   materialize,
+  platformDatabaseOf,
   secretEnvName,
 } from '../../scripts/verify/jar-check';
-import { renderedEnvironments, TEST_DEV_SECRETS } from '../support/fixtures';
+import { editable, renderedEnvironments, TEST_DEV_SECRETS } from '../support/fixtures';
 import { useTempDir } from '../support/temp-dir';
 
 describe('materialize (what the kubelet would give the dev container)', () => {
@@ -28,7 +29,28 @@ describe('materialize (what the kubelet would give the dev container)', () => {
     expect(env.SPRING_CONFIG_IMPORT).toBe(
       `optional:configtree:${temp()}/etc/spring-api/config/,optional:configtree:${temp()}/etc/spring-api/secrets/`,
     );
-    expect(secretValues).toEqual([TEST_DEV_SECRETS['app.api-key']]);
+    // The API key and, since dev uses the platform's PostgreSQL, the database password.
+    expect(secretValues).toEqual([
+      TEST_DEV_SECRETS['app.api-key'],
+      TEST_DEV_SECRETS['spring.datasource.password'],
+    ]);
+  });
+});
+
+describe("platformDatabaseOf (the database verify stands in for the platform's)", () => {
+  it('is the Service the dev manifests name, its owner and the password of the dev Secret', () => {
+    expect(platformDatabaseOf(renderedEnvironments().dev)).toEqual({
+      database: 'articles',
+      owner: 'spring_api',
+      password: TEST_DEV_SECRETS['spring.datasource.password'],
+    });
+  });
+
+  it('is undefined for any other database', () => {
+    const objects = editable(renderedEnvironments().dev);
+    objects.find((o) => o.kind === 'ConfigMap').data['spring.datasource.url'] =
+      'jdbc:postgresql://10.0.0.5:5432/articles';
+    expect(platformDatabaseOf(objects)).toBeUndefined();
   });
 });
 

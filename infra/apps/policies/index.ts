@@ -35,7 +35,7 @@ export const OUTPUT_POLICIES: readonly OutputPolicy[] = [
   { name: 'pinned-images', check: imageViolations },
   { name: 'secret-values', check: secretViolations },
   { name: 'network-coverage', check: networkPolicyViolations },
-  { name: 'database-egress', check: databaseEgressViolations },
+  { name: 'database-egress', check: (objects) => databaseEgressViolations(objects) },
   { name: 'metadata', check: metadataViolations },
   { name: 'spring-properties', check: springPropertyViolations },
   { name: 'ingress-hosts', check: ingressHostViolations },

@@ -1,5 +1,6 @@
+import { DatabaseEndpoint, databaseServiceHosts, PLATFORM_ENDPOINTS } from '../../config/platform';
 import { ManifestObject } from '../render';
-import { ipv4InCidr, parseJdbcUrl } from '../spring-api/database-rules';
+import { ipv4InCidr, JdbcTarget, parseJdbcUrl } from '../spring-api/database-rules';
 import { id, podTemplate } from './objects';
 import { boundTo, boundValue, propertiesOf, springBindings } from './spring-bindings';
 
@@ -14,10 +15,14 @@ interface PortView {
   readonly endPort?: number;
 }
 
+interface PeerView {
+  readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
+  readonly namespaceSelector?: LabelSelectorView;
+  readonly podSelector?: LabelSelectorView;
+}
+
 interface EgressRuleView {
-  readonly to?: readonly {
-    readonly ipBlock?: { readonly cidr: string; readonly except?: readonly string[] };
-  }[];
+  readonly to?: readonly PeerView[];
   readonly ports?: readonly PortView[];
 }
 
@@ -87,11 +92,62 @@ function egressAllows(rule: EgressRuleView, host: string, port: number): boolean
 }
 
 /**
- * The database the API connects to (`spring.datasource.url` as Spring will read it) is a
- * destination its egress NetworkPolicies allow, host and port: otherwise the pods start and
- * then time out on their first query.
+ * Whether the rule lets the pods reach the in-cluster database's pods on its port: a peer that
+ * selects its namespace by name and asks nothing of the pods that they do not carry.
  */
-export function databaseEgressViolations(objects: readonly ManifestObject[]): string[] {
+function egressAllowsPods(rule: EgressRuleView, db: DatabaseEndpoint): boolean {
+  if (!portAllows(rule.ports, db.port)) return false;
+  if (rule.to === undefined || rule.to.length === 0) return true;
+  return rule.to.some(
+    (peer) =>
+      peer.ipBlock === undefined &&
+      peer.namespaceSelector !== undefined &&
+      selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': db.namespace }) &&
+      selects(peer.podSelector, db.podLabels),
+  );
+}
+
+/** The in-cluster database whose Service the host names, if any. */
+function inClusterDatabase(
+  host: string,
+  databases: readonly DatabaseEndpoint[],
+): DatabaseEndpoint | undefined {
+  return databases.find((db) => databaseServiceHosts(db).includes(host));
+}
+
+/** What is wrong with connecting to `target` under these egress rules, if anything. */
+function databaseTargetProblem(
+  target: JdbcTarget,
+  rules: readonly EgressRuleView[],
+  databases: readonly DatabaseEndpoint[],
+): string | undefined {
+  const destination = `${target.host}:${target.port}`;
+  if (/\.svc(\.cluster\.local)?$/.test(target.host)) {
+    const db = inClusterDatabase(target.host, databases);
+    if (!db) {
+      const known = databases.map((d) => databaseServiceHosts(d)[0]).join(', ');
+      return `spring.datasource.url connects to ${target.host}, a Service that is not a database the platform provides (${known})`;
+    }
+    if (target.port !== db.port || !rules.some((rule) => egressAllowsPods(rule, db)))
+      return `spring.datasource.url connects to ${destination}, which no egress NetworkPolicy allows`;
+    return undefined;
+  }
+  return rules.some((rule) => egressAllows(rule, target.host, target.port))
+    ? undefined
+    : `spring.datasource.url connects to ${destination}, which no egress NetworkPolicy allows`;
+}
+
+/**
+ * The database the API connects to (`spring.datasource.url` as Spring will read it) is a
+ * destination its egress NetworkPolicies allow, host and port: an address inside an ipBlock, or
+ * an in-cluster database's Service (`<service>.<namespace>.svc[.cluster.local]`) whose pods a
+ * namespace and pod selector admit on its port. Otherwise the pods start and then time out on
+ * their first query.
+ */
+export function databaseEgressViolations(
+  objects: readonly ManifestObject[],
+  databases: readonly DatabaseEndpoint[] = [PLATFORM_ENDPOINTS.database],
+): string[] {
   const out: string[] = [];
   for (const cb of springBindings(objects)) {
     const url = boundValue(objects, cb, boundTo(propertiesOf(cb), 'spring.datasource.url'));
@@ -108,11 +164,8 @@ export function databaseEgressViolations(objects: readonly ManifestObject[]): st
     );
     if (egress.length === 0) continue; // unrestricted; networkPolicyViolations reports it
     const rules = egress.flatMap((p) => p.spec?.egress ?? []);
-    if (!rules.some((rule) => egressAllows(rule, target.host, target.port))) {
-      out.push(
-        `${where}: spring.datasource.url connects to ${target.host}:${target.port}, which no egress NetworkPolicy allows`,
-      );
-    }
+    const problem = databaseTargetProblem(target, rules, databases);
+    if (problem) out.push(`${where}: ${problem}`);
   }
   return out;
 }

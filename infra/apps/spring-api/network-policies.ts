@@ -39,7 +39,12 @@ export function egressRules(api: ResolvedSpringApi): NetworkPolicyEgressRule[] {
     rules.push({ to: [peer(api.platform.vault)], ports: [tcp(api.platform.vault.port)] });
   }
   if (api.database) {
-    rules.push({ to: [{ ipBlock: { cidr: api.database.cidr } }], ports: [tcp(api.database.port)] });
+    // The platform's database: its pods, whichever is primary; an external one: its range.
+    // (An empty `to` would open every destination: resolveSpringApi guarantees one of the two.)
+    const { inCluster, cidr } = api.database;
+    if (!inCluster && cidr === undefined) throw new Error('database: neither inCluster nor cidr');
+    const to = inCluster ? [peer(inCluster)] : [{ ipBlock: { cidr: cidr ?? '' } }];
+    rules.push({ to, ports: [tcp(api.database.port)] });
   }
   return rules;
 }

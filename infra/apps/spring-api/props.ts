@@ -1,4 +1,4 @@
-import { PlatformEndpoints } from '../../config/platform';
+import { DatabaseEndpoint, PlatformEndpoints } from '../../config/platform';
 
 /** The container image, always pinned: a tag that is not `latest`, optionally a digest too. */
 export interface ImageProps {
@@ -63,16 +63,36 @@ export interface VaultSecretDelivery {
 
 export type SecretDelivery = KubernetesSecretDelivery | VaultSecretDelivery;
 
-/** An external PostgreSQL database. */
+/**
+ * The API's PostgreSQL: the platform's, in the cluster (`inCluster`), or an external one at an
+ * address range (`cidr`). Exactly one of the two.
+ */
 export interface DatabaseProps {
-  /** JDBC URL, e.g. `jdbc:postgresql://10.20.0.5:5432/articles`. */
+  /**
+   * JDBC URL, e.g. `jdbc:postgresql://spring-api-db-rw.databases.svc:5432/articles` (in the
+   * cluster: the endpoint's Service by name) or `jdbc:postgresql://10.20.0.5:5432/articles`.
+   */
   readonly url: string;
   /** Database user; its password is the secret property `spring.datasource.password`. */
   readonly username: string;
-  /** Address range egress is allowed to, e.g. `10.20.0.5/32`. */
-  readonly cidr: string;
+  /** An external database: the address range egress is allowed to, e.g. `10.20.0.5/32`. */
+  readonly cidr?: string;
+  /**
+   * A database the platform runs in the cluster (PLATFORM_ENDPOINTS.database): egress goes to
+   * its pods, selected by namespace and labels, on its port; the URL must name its Service.
+   */
+  readonly inCluster?: DatabaseEndpoint;
   /** Port egress is opened to; must be the one the URL connects to. @default the URL's port, else 5432 */
   readonly port?: number;
+}
+
+/** The database with its port resolved and exactly one of `cidr` and `inCluster` set. */
+export interface ResolvedDatabase {
+  readonly url: string;
+  readonly username: string;
+  readonly port: number;
+  readonly cidr?: string;
+  readonly inCluster?: DatabaseEndpoint;
 }
 
 /** Shutdown timing: the pod keeps serving while endpoints are withdrawn, then drains. */
@@ -112,7 +132,7 @@ export interface SpringApiProps {
   readonly secretDelivery: SecretDelivery;
   /** HTTP routing; no Ingress when unset. */
   readonly ingress?: IngressProps;
-  /** External PostgreSQL; the embedded database when unset. */
+  /** PostgreSQL (in the cluster or external); the embedded database when unset. */
   readonly database?: DatabaseProps;
   /** Shutdown timing. @default see ShutdownProps */
   readonly shutdown?: ShutdownProps;
@@ -144,7 +164,7 @@ export interface ResolvedSpringApi {
   readonly secretProperties: readonly string[];
   readonly secretDelivery: SecretDelivery;
   readonly ingress?: IngressProps;
-  readonly database?: Required<DatabaseProps>;
+  readonly database?: ResolvedDatabase;
   readonly shutdown: Required<ShutdownProps>;
   readonly spreadPolicy: 'ScheduleAnyway' | 'DoNotSchedule';
   readonly quotaHeadroomPercent: number;

@@ -43,7 +43,8 @@ export async function checkJar(
     );
     console.log(
       `verify: jar: ready on its readiness probe with the dev ConfigMap and Secret mounted; on the management port's /actuator/configsources the API key from the Secret's variable, ` +
-        `settings from the ConfigMap folder, 404 for it on the API port, a write with the key accepted; the ${apiMetrics.size} API metrics the alert rules ` +
+        `settings from the ConfigMap folder, 404 for it on the API port, a write with the key accepted into a local PostgreSQL bootstrapped as the platform's ` +
+        `(owner and password from the dev manifests); the ${apiMetrics.size} API metrics the alert rules ` +
         `and dashboard read are exposed with their labels (${failures.length === 0 ? 'ok' : 'FAILED'})`,
     );
   } finally {

@@ -1,9 +1,11 @@
 import { SpringApiProps } from '../../../infra/apps/spring-api/props';
+import { PLATFORM_ENDPOINTS } from '../../../infra/config/platform';
 import { resolveSpringApi } from '../../../infra/apps/spring-api/resolve';
 import { minimalProps, resolveError } from '../../support/fixtures';
 
-// The egress NetworkPolicy opens database.cidr on database.port and nothing else, so the JDBC
-// URL must connect inside that range on that port.
+// The egress NetworkPolicy opens one destination on one port: the in-cluster database's pods
+// (database.inCluster) or an external address range (database.cidr). The JDBC URL must connect
+// there: the in-cluster Service by name, or an address inside the range.
 
 const database = (
   d: Partial<NonNullable<SpringApiProps['database']>>,
@@ -81,6 +83,83 @@ describe('database rules: one exact message each', () => {
   ];
 
   it.each(cases)('%s', (_name, overrides, expected) => {
+    expect(resolveError(minimalProps(overrides))).toBe(expected);
+  });
+});
+
+/** The platform's database, with overrides. */
+const platformDb = (
+  d: Partial<NonNullable<SpringApiProps['database']>>,
+): Partial<SpringApiProps> => ({
+  secretProperties: ['spring.datasource.password'],
+  database: {
+    url: 'jdbc:postgresql://spring-api-db-rw.databases.svc:5432/articles',
+    username: 'spring_api',
+    inCluster: PLATFORM_ENDPOINTS.database,
+    ...d,
+  },
+});
+
+describe('the in-cluster database', () => {
+  it('resolves to its endpoint and port, with no address range', () => {
+    const db = resolveSpringApi(minimalProps(platformDb({}))).database;
+    expect(db).toEqual({
+      url: 'jdbc:postgresql://spring-api-db-rw.databases.svc:5432/articles',
+      username: 'spring_api',
+      port: 5432,
+      inCluster: PLATFORM_ENDPOINTS.database,
+    });
+  });
+
+  it('accepts the Service name with the cluster domain', () => {
+    const url = 'jdbc:postgresql://spring-api-db-rw.databases.svc.cluster.local:5432/articles';
+    expect(resolveSpringApi(minimalProps(platformDb({ url }))).database?.url).toBe(url);
+  });
+
+  const cases: [string, Partial<SpringApiProps>, string][] = [
+    [
+      'a host other than its Service',
+      platformDb({ url: 'jdbc:postgresql://spring-api-db-ro.databases.svc:5432/articles' }),
+      `springApi.database.url = "jdbc:postgresql://spring-api-db-ro.databases.svc:5432/articles" is invalid: must be a URL whose host is the in-cluster database's Service, spring-api-db-rw.databases.svc or spring-api-db-rw.databases.svc.cluster.local (database.inCluster), the only destination egress is open to`,
+    ],
+    [
+      'an address',
+      platformDb({ url: 'jdbc:postgresql://10.96.0.40:5432/articles' }),
+      `springApi.database.url = "jdbc:postgresql://10.96.0.40:5432/articles" is invalid: must be a URL whose host is the in-cluster database's Service, spring-api-db-rw.databases.svc or spring-api-db-rw.databases.svc.cluster.local (database.inCluster), the only destination egress is open to`,
+    ],
+    [
+      'another port',
+      platformDb({ url: 'jdbc:postgresql://spring-api-db-rw.databases.svc:6432/articles' }),
+      'springApi.database.url = "jdbc:postgresql://spring-api-db-rw.databases.svc:6432/articles" is invalid: must be a URL on port 5432, the in-cluster database\'s (database.inCluster.port), the only port egress is open to',
+    ],
+    [
+      'another database',
+      platformDb({ url: 'jdbc:postgresql://spring-api-db-rw.databases.svc:5432/app' }),
+      'springApi.database.url = "jdbc:postgresql://spring-api-db-rw.databases.svc:5432/app" is invalid: must be a URL naming database "articles", the one the in-cluster database creates (database.inCluster.databaseName)',
+    ],
+    [
+      'another user than its owner',
+      platformDb({ username: 'app' }),
+      'springApi.database.username = "app" is invalid: must be "spring_api", the owner of the in-cluster database (database.inCluster.owner), whose password the platform sets',
+    ],
+    [
+      'a port prop other than its port',
+      platformDb({ port: 6432 }),
+      "springApi.database.port = 6432 is invalid: must be left out, or the in-cluster database's port (5432)",
+    ],
+    [
+      'an address range as well',
+      platformDb({ cidr: '10.0.0.5/32' }),
+      'springApi.database.cidr = "10.0.0.5/32" is invalid: must be left out when database.inCluster is set: egress then goes to the in-cluster database\'s pods, not to an address range',
+    ],
+    [
+      'neither in the cluster nor at an address range',
+      platformDb({ inCluster: undefined }),
+      'springApi.database.cidr = undefined is invalid: must be the address range of an external database, such as "10.20.0.5/32", unless database.inCluster names the platform\'s database',
+    ],
+  ];
+
+  it.each(cases)('refuses %s, with one exact message', (_name, overrides, expected) => {
     expect(resolveError(minimalProps(overrides))).toBe(expected);
   });
 });

@@ -156,4 +156,32 @@ describe('NetworkPolicies', () => {
       ports: [{ protocol: 'TCP', port: 6432 }],
     });
   });
+  it("let out the platform's database by its pods' namespace and labels, on its port", () => {
+    const objects = render(
+      minimalProps({
+        secretProperties: ['app.api-key', 'spring.datasource.password'],
+        database: {
+          url: 'jdbc:postgresql://pg-rw.data.svc:6543/shop',
+          username: 'shop',
+          inCluster: {
+            namespace: 'data',
+            podLabels: { 'cnpg.io/cluster': 'pg' },
+            port: 6543,
+            service: 'pg-rw',
+            databaseName: 'shop',
+            owner: 'shop',
+          },
+        },
+      }),
+    );
+    expect(egress(objects)[2]).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'data' } },
+          podSelector: { matchLabels: { 'cnpg.io/cluster': 'pg' } },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 6543 }],
+    });
+  });
 });

@@ -6,7 +6,7 @@ import { minimalProps, podAnnotations, podSpec } from '../../support/fixtures';
 // The API's Vault access is typed data taken from its resolved profile; the pod's injector
 // annotations and the platform's Vault resources both read this one object.
 describe('vaultAccess', () => {
-  const profiles = springApiProfiles({ 'app.api-key': 'k3y' });
+  const profiles = springApiProfiles({ 'app.api-key': 'k3y', 'spring.datasource.password': 'pw' });
 
   it('is what staging must be granted: role, namespace, service account, path, audience, keys', () => {
     expect(vaultAccess(renderEnvironment('staging', profiles.staging).resolved)).toEqual({
