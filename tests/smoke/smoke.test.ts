@@ -1,6 +1,7 @@
 import { HttpSend } from '../../infra/kube/kube-api';
 import { PLATFORM_NAMESPACES } from '../../infra/platform/platform';
 import { report, smoke } from '../../scripts/smoke/smoke';
+import { API_ENVIRONMENT, healthyApi, storeBehindIngress } from '../support/smoke-fakes';
 
 // The post-`pulumi up` smoke test against a fake API server: a healthy cluster passes every
 // check; each kind of breakage is named by its check, and the others still run.
@@ -80,6 +81,7 @@ function healthy(): Routes {
     routes[`/apis/apps/v1/namespaces/${ns}/statefulsets`] = { status: 200, body: { items: [] } };
     routes[`/apis/apps/v1/namespaces/${ns}/daemonsets`] = { status: 200, body: { items: [] } };
   }
+  Object.assign(routes, healthyApi());
   return routes;
 }
 
@@ -127,7 +129,7 @@ function withCertificates(days: Record<string, number>): Routes {
 describe('the smoke test', () => {
   it('checks the control plane certificates where the kubeadm timers run', async () => {
     const check = async (days: Record<string, number>) =>
-      (await smoke(api(withCertificates(days)))).find(
+      (await smoke(api(withCertificates(days)), { ingress: storeBehindIngress().send })).find(
         (r) => r.name === 'control-plane certificates',
       );
     expect(await check({ apiserver: 300.5, 'front-proxy-client': 200 })).toEqual({
@@ -146,7 +148,7 @@ describe('the smoke test', () => {
   });
 
   it('passes a healthy cluster, one line per check', async () => {
-    const results = await smoke(api(healthy()));
+    const results = await smoke(api(healthy()), { ingress: storeBehindIngress().send });
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(results.map((r) => r.name)).toEqual([
       'API server ready',
@@ -160,6 +162,7 @@ describe('the smoke test', () => {
       'API autoscaling on CPU',
       'Headlamp up',
       'TLS certificates',
+      ...API_ENVIRONMENT,
       'control-plane certificates',
     ]);
     const detail = (name: string) => results.find((r) => r.name === name)?.detail;
@@ -171,7 +174,7 @@ describe('the smoke test', () => {
       'ClusterIssuer platform-tls Ready; 1 Certificate(s) Ready',
     );
     expect(report(results)).toContain(
-      'ok   ingress address             LoadBalancer 192.168.49.200',
+      'ok   ingress address                 LoadBalancer 192.168.49.200',
     );
     // minikube: no kubeadm upkeep rules, nothing to check.
     expect(results.at(-1)?.detail).toBe('not reported on this target (no kubeadm upkeep timers)');
@@ -179,7 +182,9 @@ describe('the smoke test', () => {
 
   it('names an issuer or a certificate that is not Ready, with the reason cert-manager gives', async () => {
     const tls = async (routes: Routes) =>
-      (await smoke(api(routes))).find((r) => r.name === 'TLS certificates');
+      (await smoke(api(routes), { ingress: storeBehindIngress().send })).find(
+        (r) => r.name === 'TLS certificates',
+      );
     const missing = healthy();
     delete missing['/apis/cert-manager.io/v1/clusterissuers/platform-tls'];
     expect((await tls(missing))?.detail).toBe('ClusterIssuer platform-tls missing (HTTP 404)');
@@ -250,7 +255,9 @@ describe('the smoke test', () => {
     };
     delete routes['/api/v1/namespaces/vault'];
     const failed = Object.fromEntries(
-      (await smoke(api(routes))).filter((r) => !r.ok).map((r) => [r.name, r.detail]),
+      (await smoke(api(routes), { ingress: storeBehindIngress().send }))
+        .filter((r) => !r.ok)
+        .map((r) => [r.name, r.detail]),
     );
     expect(failed).toEqual({
       'namespace metallb-system': 'not ready: DaemonSet/speaker 1/2',
@@ -258,6 +265,7 @@ describe('the smoke test', () => {
       'ingress address': 'the controller Service has no LoadBalancer address (MetalLB?)',
       'Vault unsealed': 'sealed (minikube: npm run vault:unseal)',
       'Prometheus targets up': '1 of 2 down: kube-etcd',
+      'API write through the database': 'the ingress controller has no address',
     });
   });
 
@@ -265,7 +273,9 @@ describe('the smoke test', () => {
     const hpa = async (body: unknown) => {
       const routes = healthy();
       routes[HPA] = { status: 200, body };
-      return (await smoke(api(routes))).find((r) => r.name === 'API autoscaling on CPU');
+      return (await smoke(api(routes), { ingress: storeBehindIngress().send })).find(
+        (r) => r.name === 'API autoscaling on CPU',
+      );
     };
     expect(
       await hpa({
@@ -309,7 +319,9 @@ describe('the smoke test', () => {
       const routes = healthy();
       edit(routes);
       return Object.fromEntries(
-        (await smoke(api(routes))).filter((r) => !r.ok).map((r) => [r.name, r.detail]),
+        (await smoke(api(routes), { ingress: storeBehindIngress().send }))
+          .filter((r) => !r.ok)
+          .map((r) => [r.name, r.detail]),
       );
     };
     expect(
