@@ -1,7 +1,8 @@
 // What `npm run verify` checks of the platform's alerting rules with promtool: the API's, the
-// control plane upkeep's (kube-prometheus-stack) and the certificates' (cert-manager), each with
-// its unit tests, which a self-test shows fail against a broken threshold; and that the API
-// dashboard's queries parse as PromQL.
+// control plane upkeep's (kube-prometheus-stack), the certificates' (cert-manager) and the
+// database's (spring-api-database), each with its unit tests (a self-test shows those of the
+// first three fail against a broken threshold; the database's do so in its jest test); and that
+// the API dashboard's queries parse as PromQL.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,10 @@ const RULE_FILES: readonly [string, string][] = [
     join(CERT_MANAGER_RULES, 'cert-manager.rules.yaml'),
     join(CERT_MANAGER_RULES, 'cert-manager.test.yaml'),
   ],
+  ...['database', 'backups'].map((name): [string, string] => [
+    join(CHARTS_DIR, 'spring-api-database', 'rules', `${name}.rules.yaml`),
+    join(CHARTS_DIR, 'spring-api-database', 'rules', `${name}.test.yaml`),
+  ]),
 ];
 
 function run(binary: string, args: readonly string[]) {

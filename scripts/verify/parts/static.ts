@@ -55,7 +55,7 @@ export function checkPlatform(cluster: LocalCluster, t: Tally): void {
   t.failures.push(...rules.failures.map((f) => `rules: ${f}`));
   if (rules.failures.length === 0) t.passed++;
   console.log(
-    `verify: promtool: ${rules.rules} rules (the API's, the control plane upkeep's and the certificates') check and pass their unit tests, which fail against a broken threshold; ` +
+    `verify: promtool: ${rules.rules} rules (the API's, the control plane upkeep's, the certificates' and the database's) check and pass their unit tests, which fail against a broken threshold; ` +
       `the dashboard's queries parse (${rules.failures.length === 0 ? 'ok' : 'FAILED'})`,
   );
   const charts = checkCharts(join(root, '.tools', 'bin', 'helm'), cluster);
