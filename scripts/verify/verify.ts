@@ -25,7 +25,7 @@ import {
 } from './parts/runtime';
 import { Json, root, Tally } from './parts/tally';
 
-export { podFromTemplate, SCHEMA_CHECKED_ONLY } from './parts/manifests';
+export { DECODED_NOT_DRY_RUN, podFromTemplate } from './parts/manifests';
 
 /* eslint-disable @typescript-eslint/no-unsafe-member-access */
 
