@@ -109,3 +109,22 @@ describe.each(ENVIRONMENTS)('%s', (env) => {
     expect(certificate.spec.issuerRef.name).toBe('platform-tls');
   });
 });
+
+describe("kube-score's one per-object exception", () => {
+  it('sits on the ACME solver policy alone, whose pods exist only during a challenge', () => {
+    for (const env of ENVIRONMENTS) {
+      const ignoring = renderedEnvironments()[env].filter(
+        (o) =>
+          (o.metadata.annotations as Record<string, string> | undefined)?.['kube-score/ignore'] !==
+          undefined,
+      );
+      expect(ignoring.map((o) => [o.kind, o.metadata.name, o.metadata.annotations])).toEqual([
+        [
+          'NetworkPolicy',
+          'spring-api-acme-solver',
+          { 'kube-score/ignore': 'networkpolicy-targets-pod' },
+        ],
+      ]);
+    }
+  });
+});
