@@ -136,6 +136,7 @@ describe('shell scripts', () => {
   const scripts = [
     '.ci/run',
     'scripts/ci/api-tunnel.sh',
+    'scripts/e2e/kind-e2e.sh',
     'scripts/install-tools.sh',
     'scripts/install-verify-tools.sh',
     'scripts/gitops/publish-manifests.sh',
