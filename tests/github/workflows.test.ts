@@ -33,6 +33,7 @@ const WRITES: Record<string, string[]> = {
   'manifests.yml/rollback': ['contents'],
   'infra.yml/preview': ['id-token', 'pull-requests'],
   'infra.yml/up': ['id-token'],
+  'e2e-kind.yml/e2e': [],
 };
 
 describe.each(workflows)('$file', ({ file, text, doc }) => {
@@ -102,6 +103,7 @@ it('finds the scripts the workflows call (the check above is not vacuous)', () =
     'scripts/ci/api-tunnel.sh',
     'scripts/ci/api-tunnel.sh',
     'scripts/ci/api-tunnel.sh',
+    ...Array<string>(10).fill('scripts/e2e/kind-e2e.sh'),
     'scripts/gitops/diff-manifests.ts',
     'scripts/gitops/guard-manifests.ts',
     'scripts/gitops/publish-manifests.sh',
@@ -136,6 +138,7 @@ describe('shell scripts', () => {
   const scripts = [
     '.ci/run',
     'scripts/ci/api-tunnel.sh',
+    'scripts/e2e/kind-e2e.sh',
     'scripts/install-tools.sh',
     'scripts/install-verify-tools.sh',
     'scripts/gitops/publish-manifests.sh',
