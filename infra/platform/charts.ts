@@ -68,11 +68,11 @@ export const PLATFORM_CHARTS = [
   'metallb-pools',
   'ingress-nginx',
   'vault',
+  'cert-manager',
+  'platform-issuers',
   'kubelet-csr-approver',
   'metrics-server',
   'headlamp',
-  'cert-manager',
-  'platform-issuers',
   'cloudnative-pg',
   'spring-api-database',
 ] as const;

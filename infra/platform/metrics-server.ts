@@ -1,6 +1,8 @@
 // The Metrics API (metrics.k8s.io) the API's HorizontalPodAutoscalers and `kubectl top` read:
 // metrics-server on both targets, and on gcp first the approver of the kubelets' serving
 // certificates, which metrics-server verifies there (charts/metrics-server, values-<target>.yaml).
+// Its own serving certificate is a cert-manager Certificate, which the APIService's CA bundle
+// (injected by cert-manager) verifies: the release waits for cert-manager's webhook.
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { Cluster, GcpNetworking } from '../cluster/cluster';
@@ -44,8 +46,11 @@ export interface MetricsReleases {
   readonly metricsServer: k8s.helm.v3.Release;
 }
 
-/** metrics-server, after the approver on gcp (its readiness needs verified kubelets). */
-export function metricsServer(a: AddonArgs): MetricsReleases {
+/**
+ * metrics-server, after the approver on gcp (its readiness needs verified kubelets) and after
+ * cert-manager (`certManagerReady`), which issues its serving certificate.
+ */
+export function metricsServer(a: AddonArgs, certManagerReady: pulumi.Resource): MetricsReleases {
   const networking = a.cluster.networking;
   const approver =
     networking.kind === 'gcp'
@@ -58,7 +63,7 @@ export function metricsServer(a: AddonArgs): MetricsReleases {
   const metrics = a.release(
     'metrics-server',
     { atomic: true, timeout: 300 },
-    a.after(...a.namespaces, ...(approver ? [approver] : [])),
+    a.after(...a.namespaces, certManagerReady, ...(approver ? [approver] : [])),
   );
   return { ...(approver ? { approver } : {}), metricsServer: metrics };
 }

@@ -206,7 +206,7 @@ export class Platform extends pulumi.ComponentResource {
         : controllerService.status.loadBalancer.ingress.apply((i) => i?.[0]?.ip ?? '');
 
     // cert-manager (with its CRDs), a wait for its webhook, then the ClusterIssuers.
-    platformCertificates(this, {
+    const certificates = platformCertificates(this, {
       cluster,
       config: args.certificates,
       source: (name) => chartSource(name, target),
@@ -244,7 +244,8 @@ export class Platform extends pulumi.ComponentResource {
     }).settings;
 
     const addon = { cluster, release, after, namespaces };
-    metricsServer(addon);
+    // metrics-server's own serving certificate comes from cert-manager (its APIService verifies it).
+    metricsServer(addon, certificates.webhookReady);
     this.headlampCommand = headlamp(addon).command;
 
     const database = platformDatabase(this, {

@@ -56,10 +56,10 @@ describe('flux build of the platform example', () => {
       'HelmRelease/metallb-pools',
       'HelmRelease/ingress-nginx',
       'HelmRelease/vault',
-      'HelmRelease/metrics-server',
-      'HelmRelease/headlamp',
       'HelmRelease/cert-manager',
       'HelmRelease/platform-issuers',
+      'HelmRelease/metrics-server',
+      'HelmRelease/headlamp',
       'HelmRelease/cloudnative-pg',
       'HelmRelease/spring-api-database',
     ]);

@@ -32,6 +32,10 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
       helm.set(args.resource, args.name);
       deps.set(args.name, ([] as unknown[]).concat(args.opts.dependsOn ?? []));
     }
+    // Pulumi waits for cert-manager's webhook after its chart; Flux's release does the same
+    // through the chart's startupapicheck hook, so a wait on it is a wait on cert-manager.
+    if (args.type === 'command:local:Command' && args.name === 'cert-manager-ready')
+      helm.set(args.resource, 'cert-manager');
     return undefined;
   };
   const ready = new k8s.core.v1.ConfigMap('cluster-ready', {});
@@ -52,10 +56,13 @@ async function pulumiChartOrder(): Promise<Record<string, string[]>> {
   return Object.fromEntries(
     platformChartsFor('minikube').map((c) => [
       c,
-      (deps.get(c) ?? [])
-        .map((d) => helm.get(d as pulumi.Resource))
-        .filter((d): d is string => d !== undefined)
-        .sort(),
+      [
+        ...new Set(
+          (deps.get(c) ?? [])
+            .map((d) => helm.get(d as pulumi.Resource))
+            .filter((d): d is string => d !== undefined),
+        ),
+      ].sort(),
     ]),
   );
 }
@@ -99,7 +106,7 @@ describe('the Flux platform example', () => {
       'metallb-pools': ['metallb'],
       'ingress-nginx': ['metallb-pools', 'prometheus-operator-crds'],
       vault: [],
-      'metrics-server': [],
+      'metrics-server': ['cert-manager'],
       headlamp: [],
       'cert-manager': ['prometheus-operator-crds'],
       'platform-issuers': ['cert-manager'],

@@ -350,11 +350,16 @@ describe('the platform layer on minikube', () => {
     const release = 'kubernetes:helm.sh/v3:Release';
     expect(registered.some((r) => r.name === 'kubelet-csr-approver')).toBe(false);
     const namespaces = Object.keys(PLATFORM_NAMESPACES);
-    for (const name of ['metrics-server', 'headlamp'])
-      expect(built.recorder.typedDependsOn.get(`${release} ${name}`)).toEqual([
-        'cluster-ready',
-        ...namespaces,
-      ]);
+    expect(built.recorder.typedDependsOn.get(`${release} headlamp`)).toEqual([
+      'cluster-ready',
+      ...namespaces,
+    ]);
+    // metrics-server's serving certificate is cert-manager's to issue.
+    expect(built.recorder.typedDependsOn.get(`${release} metrics-server`)).toEqual([
+      'cluster-ready',
+      ...namespaces,
+      'cert-manager-ready',
+    ]);
     const files = async (name: string) =>
       Promise.all(
         (
