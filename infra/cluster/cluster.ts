@@ -51,3 +51,13 @@ export interface Cluster {
    */
   readonly workers?: { readonly count: number; readonly machineType: string };
 }
+
+/**
+ * How a repository program run by a Pulumi Command reaches the API server: KUBECONFIG (a path) or
+ * KUBECONFIG_CONTENT (a secret); read back by credentialsFromEnv (infra/kube/kube-api.ts).
+ */
+export function kubeconfigEnvironment(cluster: Cluster): Record<string, pulumi.Input<string>> {
+  return 'path' in cluster.kubeconfig
+    ? { KUBECONFIG: cluster.kubeconfig.path }
+    : { KUBECONFIG_CONTENT: pulumi.secret(cluster.kubeconfig.content) };
+}

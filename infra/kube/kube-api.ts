@@ -107,6 +107,15 @@ export function credentialsFromFile(path: string, context: string): KubeCredenti
   return resolveKubeconfig(readFileSync(path, 'utf8'), context, dirname(path));
 }
 
+/**
+ * The credentials a repository program run by Pulumi gets: the kubeconfig's content in
+ * $KUBECONFIG_CONTENT (a secret, gcp), else the file kubectl would use (minikube).
+ */
+export function credentialsFromEnv(env: NodeJS.ProcessEnv, context: string): KubeCredentials {
+  if (env.KUBECONFIG_CONTENT) return resolveKubeconfig(env.KUBECONFIG_CONTENT, context);
+  return credentialsFromFile(defaultKubeconfigPath(env), context);
+}
+
 /** An HttpSend speaking to the API server with the given credentials. */
 export function kubeApi(creds: KubeCredentials, timeoutMs = 30_000): HttpSend {
   return (method, path, body, headers = {}) =>

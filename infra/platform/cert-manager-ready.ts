@@ -8,14 +8,7 @@
 // The probe is a server-side dry run of a ClusterIssuer (nothing is stored), run by Pulumi as a
 // local Command with KUBECONFIG (a path) or KUBECONFIG_CONTENT (a secret) and KUBE_CONTEXT.
 import { Checks } from '../config/checks';
-import {
-  credentialsFromFile,
-  defaultKubeconfigPath,
-  HttpSend,
-  kubeApi,
-  KubeCredentials,
-  resolveKubeconfig,
-} from '../kube/kube-api';
+import { credentialsFromEnv, HttpSend, kubeApi, KubeCredentials } from '../kube/kube-api';
 
 /** The dry-run request: a minimal valid ClusterIssuer the webhook must admit. */
 export const PROBE_PATH =
@@ -101,10 +94,7 @@ export function readReadySettings(env: NodeJS.ProcessEnv): {
   );
   c.throwIfAny();
   return {
-    credentials: () =>
-      env.KUBECONFIG_CONTENT
-        ? resolveKubeconfig(env.KUBECONFIG_CONTENT, context)
-        : credentialsFromFile(defaultKubeconfigPath(env), context),
+    credentials: () => credentialsFromEnv(env, context),
     minutes,
   };
 }

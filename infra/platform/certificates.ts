@@ -14,7 +14,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { CertificateConfig } from '../config/certificates';
 import { INGRESS_CLASS, TLS_CLUSTER_ISSUER } from '../config/platform';
 import { repoScript } from '../config/repo-command';
-import { Cluster } from '../cluster/cluster';
+import { Cluster, kubeconfigEnvironment } from '../cluster/cluster';
 import { chartVersion } from './chart-lock';
 import { PlatformChart, wrapperChart } from './charts';
 
@@ -59,13 +59,7 @@ export function issuerValues(config: CertificateConfig): Record<string, unknown>
 
 /** The environment of the wait: how to reach the API server (a secret kubeconfig on gcp). */
 function waitEnvironment(cluster: Cluster): Record<string, pulumi.Input<string>> {
-  const env: Record<string, pulumi.Input<string>> = {
-    KUBE_CONTEXT: cluster.context,
-    WAIT_MINUTES: '10',
-  };
-  if ('path' in cluster.kubeconfig) env.KUBECONFIG = cluster.kubeconfig.path;
-  else env.KUBECONFIG_CONTENT = pulumi.secret(cluster.kubeconfig.content);
-  return env;
+  return { KUBE_CONTEXT: cluster.context, WAIT_MINUTES: '10', ...kubeconfigEnvironment(cluster) };
 }
 
 /** cert-manager, its readiness wait and the issuers, children of `parent`. */

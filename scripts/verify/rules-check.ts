@@ -47,39 +47,24 @@ export function checkRules(promtool: string): { failures: string[]; rules: numbe
 
   const scratch = mkdtempSync(join(tmpdir(), 'verify-rules-'));
   try {
-    // Self-test: a rules file whose error-rate threshold is ten times too high must fail them.
-    cpSync(join(MONITORING, 'rules'), scratch, { recursive: true });
-    const mutated = join(scratch, 'spring-api.rules.yaml');
-    const text = readFileSync(mutated, 'utf8');
-    if (!text.includes('ratio_rate5m > 0.05'))
-      failures.push('self-test: the error-rate threshold "> 0.05" is no longer in the rules');
-    writeFileSync(mutated, text.replace('ratio_rate5m > 0.05', 'ratio_rate5m > 0.5'));
-    if (run(promtool, ['test', 'rules', join(scratch, 'spring-api.test.yaml')]).status === 0)
-      failures.push('self-test: the rule unit tests passed against a broken threshold');
-    // And a certificate alert that waits until 2 days before expiry must fail its tests.
-    const kubeadm = join(scratch, 'kubeadm.rules.yaml');
-    const kubeadmText = readFileSync(kubeadm, 'utf8');
-    if (!kubeadmText.includes('< 21 * 86400'))
-      failures.push(
-        'self-test: the certificate threshold "< 21 * 86400" is no longer in the rules',
-      );
-    writeFileSync(kubeadm, kubeadmText.replace('< 21 * 86400', '< 2 * 86400'));
-    if (run(promtool, ['test', 'rules', join(scratch, 'kubeadm.test.yaml')]).status === 0)
-      failures.push('self-test: the kubeadm rule unit tests passed against a broken threshold');
-    // The same for the Ingress certificates' expiry alert (cert-manager's metrics).
-    const certs = join(scratch, 'cert-manager');
-    cpSync(CERT_MANAGER_RULES, certs, { recursive: true });
-    const certRules = join(certs, 'cert-manager.rules.yaml');
-    const certText = readFileSync(certRules, 'utf8');
-    if (!certText.includes('< 21 * 86400'))
-      failures.push(
-        'self-test: cert-manager\'s "< 21 * 86400" threshold is no longer in its rules',
-      );
-    writeFileSync(certRules, certText.replace('< 21 * 86400', '< 2 * 86400'));
-    if (run(promtool, ['test', 'rules', join(certs, 'cert-manager.test.yaml')]).status === 0)
-      failures.push(
-        'self-test: the cert-manager rule unit tests passed against a broken threshold',
-      );
+    // Self-tests: each rules file with its threshold moved must fail its own unit tests: the
+    // API's error rate ten times too high, certificate alerts waiting until 2 days before expiry.
+    const moved: readonly [string, string, string, string][] = [
+      [join(MONITORING, 'rules'), 'spring-api', 'ratio_rate5m > 0.05', 'ratio_rate5m > 0.5'],
+      [join(MONITORING, 'rules'), 'kubeadm', '< 21 * 86400', '< 2 * 86400'],
+      [CERT_MANAGER_RULES, 'cert-manager', '< 21 * 86400', '< 2 * 86400'],
+    ];
+    for (const [dir, name, from, to] of moved) {
+      const copy = join(scratch, name);
+      cpSync(dir, copy, { recursive: true });
+      const file = join(copy, `${name}.rules.yaml`);
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes(from))
+        failures.push(`self-test: the threshold "${from}" is no longer in ${name}.rules.yaml`);
+      writeFileSync(file, text.replace(from, to));
+      if (run(promtool, ['test', 'rules', join(copy, `${name}.test.yaml`)]).status === 0)
+        failures.push(`self-test: the ${name} rule unit tests passed against a broken threshold`);
+    }
 
     // The dashboard's queries, as recording rules, must parse as PromQL.
     const { dashboard } = platformQueries();

@@ -12,15 +12,7 @@
 // A store is `file:<path>` (minikube) or `gcp-secret:<project>/<secret>` (gcp).
 
 import { PLATFORM_ENDPOINTS } from '../../config/platform';
-import {
-  credentialsFromFile,
-  defaultKubeconfigPath,
-  HttpSend,
-  kubeApi,
-  KubeCredentials,
-  resolveKubeconfig,
-  viaProxy,
-} from '../../kube/kube-api';
+import { credentialsFromEnv, HttpSend, kubeApi, viaProxy } from '../../kube/kube-api';
 import { configureVault, VaultConfiguration } from './configure';
 import { InitStore, initAndUnseal, pulumiToken, Report } from './init';
 import { fileInitStore, secretManagerInitStore } from './init-store';
@@ -109,11 +101,6 @@ async function ensureLoginAccount(api: HttpSend): Promise<void> {
     throw new Error(`creating ServiceAccount ${namespace}/${serviceAccount}: HTTP ${r.status}`);
 }
 
-function credentials(env: NodeJS.ProcessEnv, context: string): KubeCredentials {
-  if (env.KUBECONFIG_CONTENT) return resolveKubeconfig(env.KUBECONFIG_CONTENT, context);
-  return credentialsFromFile(defaultKubeconfigPath(env), context);
-}
-
 /** Runs a mode; returns what goes to stdout (the token JSON, or nothing) and the report. */
 export async function run(
   argv: readonly string[],
@@ -130,7 +117,7 @@ export async function run(
     throw new Error(
       `usage: cli.ts token | unseal | configure [--context <name>] [--init-store <store>] (got "${mode ?? ''}")`,
     );
-  const api = kubeApi(credentials(env, context));
+  const api = kubeApi(credentialsFromEnv(env, context));
   const step = {
     vault: vaultVia(api),
     initStore: initStoreOf(flag('init-store') ?? env.VAULT_INIT_STORE),

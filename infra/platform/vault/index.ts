@@ -6,7 +6,7 @@ import * as command from '@pulumi/command';
 import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import * as vault from '@pulumi/vault';
-import { Cluster, GcpNetworking } from '../../cluster/cluster';
+import { Cluster, GcpNetworking, kubeconfigEnvironment } from '../../cluster/cluster';
 import { repoScript } from '../../config/repo-command';
 import { credentialsFromFile, HttpSend, kubeApi, resolveKubeconfig } from '../../kube/kube-api';
 import { vaultVia } from './cli';
@@ -71,9 +71,8 @@ export function vaultConfiguration(
     KUBE_CONTEXT: cluster.context,
     VAULT_INIT_STORE: args.initStore,
     VAULT_TOKEN_SEAL_KEY: pulumi.secret(sealKey),
+    ...kubeconfigEnvironment(cluster),
   };
-  if ('path' in cluster.kubeconfig) env.KUBECONFIG = cluster.kubeconfig.path;
-  else env.KUBECONFIG_CONTENT = pulumi.secret(cluster.kubeconfig.content);
   const run = repoScript('infra/platform/vault/cli.ts', 'token');
   // Runs in every `pulumi up` (the trigger changes): each run gets a fresh token that expires
   // an hour later, so no long-lived Vault credential sits in the state.
