@@ -8,6 +8,8 @@
 #   etcd-server  under verify's kube-apiserver;  etcd-client: etcdctl, verify's etcd-restore part
 #   prometheus   promtool: verify checks and unit-tests the alert rules
 #   iproute2, iptables  verify's node-network part (throwaway network namespaces)
+#   containerd, runc, containernetworking-plugins, busybox-static, conntrack  the e2e node
+#                (npm run e2e): the container runtime, the bridge CNI, the images' shell
 # `--list` prints the package names, one per line, and changes nothing.
 set -euo pipefail
 
@@ -23,10 +25,16 @@ probe() {
     prometheus) has promtool ;;
     iproute2) has ip ;;
     iptables) has iptables && has iptables-restore ;;
+    containerd) has containerd && has ctr ;;
+    runc) has runc ;;
+    containernetworking-plugins) [[ -x /usr/lib/cni/bridge && -x /usr/lib/cni/host-local ]] ;;
+    busybox-static) [[ "$(dpkg-query -W -f='${Status}' busybox-static 2>/dev/null)" == 'install ok installed' ]] ;;
+    conntrack) has conntrack ;;
     *) return 1 ;;
   esac
 }
-packages=(postgresql shellcheck etcd-server etcd-client prometheus iproute2 iptables)
+packages=(postgresql shellcheck etcd-server etcd-client prometheus iproute2 iptables
+  containerd runc containernetworking-plugins busybox-static conntrack)
 
 if [[ "${1:-}" == "--list" ]]; then
   printf '%s\n' "${packages[@]}"

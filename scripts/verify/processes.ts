@@ -25,7 +25,12 @@ export function freePort(): Promise<number> {
 export class ProcessGroup {
   private readonly children: ChildProcess[] = [];
   private readonly groups: ProcessGroup[] = [];
-  protected readonly dir = mkdtempSync(join(tmpdir(), 'verify-'));
+  protected readonly dir: string;
+
+  /** `prefix` names the throwaway folder under the system's temporary folder. */
+  constructor(prefix = 'verify-') {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+  }
 
   /**
    * Starts a long-running helper (another server) that stop() also ends. `user` runs it under
@@ -70,11 +75,15 @@ export class ProcessGroup {
   }
 
   /** Stops every helper at once and removes their folder. Safe to call more than once. */
-  stop(): void {
+  stop(removeFolder = true): void {
     for (const child of this.children) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
     for (const group of this.groups) group.stop();
+    if (removeFolder) this.removeFolder();
+  }
+
+  protected removeFolder(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
 

@@ -9,7 +9,14 @@ import { executable, shellcheck } from '../support/shell-fakes';
 // by path and stay found on this machine).
 
 const script = resolve(__dirname, '..', '..', 'scripts', 'system-packages.sh');
-const ON_PATH_ONLY = ['shellcheck', 'etcd-server', 'etcd-client', 'prometheus'];
+const ON_PATH_ONLY = [
+  'shellcheck',
+  'etcd-server',
+  'etcd-client',
+  'prometheus',
+  'containerd',
+  'busybox-static',
+];
 
 function run(uid: number) {
   const dir = mkdtempSync(join(tmpdir(), 'system-packages-'));
@@ -48,6 +55,11 @@ describe('system-packages.sh', () => {
       'prometheus',
       'iproute2',
       'iptables',
+      'containerd',
+      'runc',
+      'containernetworking-plugins',
+      'busybox-static',
+      'conntrack',
     ]);
   });
 

@@ -1,0 +1,171 @@
+// What the e2e node changes on the host, and how each change is undone: the sysctls the kubelet
+// sets (host-wide), the network namespace that holds the node (its bridge, routes and iptables
+// chains go with it), mounts under the node's folder, the pods' cgroups, and processes that
+// outlive their parent (containerd's shims). Everything here is synchronous, so it also runs
+// from an exit handler. leftovers() is what a clean machine must report as empty.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+/** PATH with the sbin folders, where Debian puts ip, iptables and runc. */
+export const SBIN_PATH = [process.env.PATH ?? '', '/usr/sbin', '/sbin'].join(delimiter);
+
+/** Host-wide sysctls the kubelet sets when it starts (kernel and vm are not per namespace). */
+export const KUBELET_SYSCTLS = [
+  'kernel.panic',
+  'kernel.panic_on_oops',
+  'vm.overcommit_memory',
+  'vm.panic_on_oom',
+  'kernel.keys.root_maxkeys',
+  'kernel.keys.root_maxbytes',
+] as const;
+
+const CGROUP_ROOT = '/sys/fs/cgroup';
+/** The cgroup the kubelet (cgroupfs driver) puts every pod under, in each hierarchy. */
+export const PODS_CGROUP = 'kubepods';
+
+const sysctlPath = (key: string) => join('/proc/sys', ...key.split('.'));
+
+export function readSysctls(keys: readonly string[] = KUBELET_SYSCTLS): Record<string, string> {
+  return Object.fromEntries(keys.map((k) => [k, readFileSync(sysctlPath(k), 'utf8').trim()]));
+}
+
+export function writeSysctls(values: Readonly<Record<string, string>>): void {
+  for (const [k, v] of Object.entries(values)) writeFileSync(sysctlPath(k), `${v}\n`);
+}
+
+/** Runs a command; throws with its output unless it succeeds (or `allowFailure`). */
+export function run(command: string, args: readonly string[], allowFailure = false): string {
+  const r = spawnSync(command, args, {
+    encoding: 'utf8',
+    env: { ...process.env, PATH: SBIN_PATH },
+  });
+  if (r.status !== 0 && !allowFailure)
+    throw new Error(
+      `${command} ${args.join(' ')}: ${r.error?.message ?? ''}${r.stderr}${r.stdout}`,
+    );
+  return r.stdout ?? '';
+}
+
+/** Waits synchronously (teardown runs in exit handlers, where promises never settle). */
+export function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+export const netnsPath = (name: string) => join('/run/netns', name);
+
+export function netnsExists(name: string): boolean {
+  return existsSync(netnsPath(name));
+}
+
+/** Mount points at or below `dir`, deepest first (from /proc/self/mountinfo). */
+export function mountsUnder(dir: string): string[] {
+  const points = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .map((p) => p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8))))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
+  return [...new Set(points)].sort((a, b) => b.length - a.length);
+}
+
+/** Unmounts everything at or below `dir`, lazily when busy. */
+export function unmountAll(dir: string): void {
+  for (let round = 0; round < 3; round++) {
+    const points = mountsUnder(dir);
+    if (points.length === 0) return;
+    for (const p of points) run('umount', round === 0 ? [p] : ['-l', p], true);
+  }
+}
+
+/** The hierarchies under /sys/fs/cgroup that hold a pods cgroup. */
+export function podCgroupRoots(): string[] {
+  if (!existsSync(CGROUP_ROOT)) return [];
+  return readdirSync(CGROUP_ROOT)
+    .map((h) => join(CGROUP_ROOT, h, PODS_CGROUP))
+    .filter((d) => existsSync(d) && statSync(d).isDirectory());
+}
+
+/** Every cgroup below `dir`, deepest first, `dir` last. */
+function cgroupTree(dir: string): string[] {
+  const below = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .flatMap((e) => cgroupTree(join(dir, e.name)));
+  return [...below, dir];
+}
+
+/** PIDs in the pods' cgroups (pause processes and containers). */
+export function podProcesses(): number[] {
+  const pids = new Set<number>();
+  for (const root of podCgroupRoots()) {
+    for (const cg of cgroupTree(root)) {
+      const procs = join(cg, 'cgroup.procs');
+      if (!existsSync(procs)) continue;
+      for (const line of readFileSync(procs, 'utf8').split('\n'))
+        if (line.trim() !== '') pids.add(Number(line));
+    }
+  }
+  return [...pids];
+}
+
+/** PIDs whose command line mentions `needle` (containerd's shims name its socket). */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      if (readFileSync(join('/proc', entry, 'cmdline'), 'utf8').includes(needle))
+        pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+/** SIGKILLs `pids()` until none is left (at most `ms`). */
+export function killUntilGone(pids: () => number[], ms = 10_000): void {
+  const deadline = Date.now() + ms;
+  for (let left = pids(); left.length > 0 && Date.now() < deadline; left = pids()) {
+    for (const pid of left) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    sleepSync(100);
+  }
+}
+
+/** Removes the pods' cgroups (after their processes are gone), deepest first. */
+export function removePodCgroups(): void {
+  for (const root of podCgroupRoots()) {
+    for (const cg of cgroupTree(root)) {
+      try {
+        rmdirSync(cg);
+      } catch {
+        // busy or gone; leftovers() reports what stays
+      }
+    }
+  }
+}
+
+/** What the node left behind; empty on a clean machine. */
+export function leftovers(state: {
+  dir: string;
+  netns: string;
+  sysctls: Readonly<Record<string, string>>;
+  socket: string;
+}): string[] {
+  const found: string[] = [];
+  if (netnsExists(state.netns)) found.push(`network namespace ${state.netns}`);
+  for (const m of mountsUnder(state.dir)) found.push(`mount ${m}`);
+  for (const cg of podCgroupRoots()) found.push(`cgroup ${cg}`);
+  for (const pid of processesMentioning(state.socket)) found.push(`process ${pid}`);
+  for (const pid of processesMentioning(state.dir)) found.push(`process ${pid}`);
+  const now = readSysctls(Object.keys(state.sysctls));
+  for (const [k, v] of Object.entries(state.sysctls))
+    if (now[k] !== v) found.push(`sysctl ${k} = ${now[k]} (was ${v})`);
+  if (existsSync(state.dir)) found.push(`folder ${state.dir}`);
+  return [...new Set(found)];
+}
