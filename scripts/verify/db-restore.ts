@@ -63,12 +63,14 @@ export interface ServerSettings {
   readonly socketDir: string;
   /** When set, WAL archiving on into this folder. */
   readonly archive?: string;
+  /** The address to listen on. @default '127.0.0.1' */
+  readonly listen?: string;
 }
 
 /** The `postgres` command line: loopback only, small, English messages, archiving when asked. */
 export function serverArgs(s: ServerSettings): string[] {
   const settings: [string, string][] = [
-    ['listen_addresses', '127.0.0.1'],
+    ['listen_addresses', s.listen ?? '127.0.0.1'],
     ['port', String(s.port)],
     ['unix_socket_directories', s.socketDir],
     ['shared_buffers', '16MB'],

@@ -52,7 +52,14 @@ export class PgWorkspace extends ProcessGroup {
   readonly password = randomBytes(18).toString('base64url');
   readonly servers: PgServer[] = [];
 
-  constructor(readonly bin: string) {
+  /**
+   * `netns` runs the servers inside that network namespace (the e2e node's), where they listen on
+   * its bridge; clients then reach them through the Unix socket in the workspace's folder.
+   */
+  constructor(
+    readonly bin: string,
+    readonly netns?: string,
+  ) {
     super();
     this.own(this.dir);
   }
@@ -82,7 +89,7 @@ export class PgWorkspace extends ProcessGroup {
   env(client: boolean): NodeJS.ProcessEnv {
     const base = { PATH: process.env.PATH, LC_ALL: 'C', HOME: this.dir };
     return client
-      ? { ...base, PGHOST: '127.0.0.1', PGUSER: 'postgres', PGTZ: 'UTC', PGPASSWORD: this.password }
+      ? { ...base, PGHOST: this.netns ? this.dir : '127.0.0.1', PGUSER: 'postgres', PGTZ: 'UTC', PGPASSWORD: this.password }
       : base;
   }
 
@@ -164,13 +171,21 @@ export class PgServer {
     readonly name: string,
     readonly settings: ServerSettings,
   ) {
-    this.child = ws.launch(
-      join(ws.bin, 'postgres'),
-      serverArgs(settings),
-      `${name}.log`,
-      ws.env(false),
-      ws.user,
-    );
+    const postgres = join(ws.bin, 'postgres');
+    this.child = ws.netns
+      ? ws.launch(
+          'nsenter',
+          [
+            `--net=/run/netns/${ws.netns}`,
+            ...(ws.user ? [`--setgid=${ws.user.gid}`, `--setuid=${ws.user.uid}`] : []),
+            '--',
+            postgres,
+            ...serverArgs(settings),
+          ],
+          `${name}.log`,
+          ws.env(false),
+        )
+      : ws.launch(postgres, serverArgs(settings), `${name}.log`, ws.env(false), ws.user);
   }
 
   get exited(): boolean {
@@ -270,14 +285,22 @@ const quoteIdent = (s: string) => `"${s.replace(/"/g, '""')}"`;
 /**
  * A throwaway server bootstrapped as CloudNativePG bootstraps the platform's database (an owner
  * role with its Secret's password, and a database it owns), on 127.0.0.1 at a free port, so that
- * the jar logs in the way the pods do. The SQL goes through stdin: no password in a process list.
+ * the jar logs in the way the pods do; with `network`, inside that network namespace on
+ * `address`:5432, accepting logins from `clients` (the e2e node's pods). The SQL goes through
+ * stdin: no password in a process list.
  */
-export async function startPostgres(boot: PostgresBootstrap): Promise<RunningPostgres> {
-  const ws = new PgWorkspace(pgBin());
+export async function startPostgres(
+  boot: PostgresBootstrap,
+  network?: { readonly netns: string; readonly address: string; readonly clients: string },
+): Promise<RunningPostgres> {
+  const ws = new PgWorkspace(pgBin(), network?.netns);
   try {
     const data = join(ws.root, 'data');
     ws.initdb(data);
-    const server = ws.start('app-db', { dataDir: data, port: await freePort() });
+    if (network)
+      ws.write(join(data, 'pg_hba.conf'), `host all all ${network.clients} scram-sha-256\n`, true);
+    const port = network ? 5432 : await freePort();
+    const server = ws.start('app-db', { dataDir: data, port, listen: network?.address });
     await server.up(false, 30);
     server.script(
       `CREATE ROLE ${quoteIdent(boot.owner)} LOGIN PASSWORD ${quoteLiteral(boot.password)};\n` +

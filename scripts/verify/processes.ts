@@ -35,6 +35,7 @@ export class ProcessGroup {
   /**
    * Starts a long-running helper (another server) that stop() also ends. `user` runs it under
    * another uid and gid (PostgreSQL refuses root); it is still this process's child, by PID.
+   * Its output goes to `log` in the group's folder; with `stdout: 'pipe'` its stdout is read.
    */
   launch(
     binary: string,
@@ -42,10 +43,11 @@ export class ProcessGroup {
     log: string,
     env?: NodeJS.ProcessEnv,
     user?: { readonly uid: number; readonly gid: number },
+    stdout: 'log' | 'pipe' = 'log',
   ): ChildProcess {
     const out = openSync(join(this.dir, log), 'a');
     const child = spawn(binary, args, {
-      stdio: ['ignore', out, out],
+      stdio: ['ignore', stdout === 'pipe' ? 'pipe' : out, out],
       env: env ?? process.env,
       ...(user ? { uid: user.uid, gid: user.gid } : {}),
     });

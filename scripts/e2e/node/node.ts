@@ -22,6 +22,7 @@ export class E2eNode extends ProcessGroup {
   private readonly sysctls = host.readSysctls();
   private kubelet: ReturnType<ProcessGroup['launch']> | undefined;
   private stopped = false;
+  private readonly cleanups: (() => void)[] = [];
 
   private constructor(private readonly tools: string) {
     super('k8sp-e2e-');
@@ -163,6 +164,15 @@ export class E2eNode extends ProcessGroup {
       () => this.kubectl(['get', '--raw', '/readyz']).stdout === 'ok',
     );
     step('kube-apiserver ready');
+    // What `kubeadm init` binds: its admin.conf and the API server's kubelet client certificate
+    // (kubectl exec, logs) carry the group kubeadm:cluster-admins.
+    this.must([
+      'create',
+      'clusterrolebinding',
+      'kubeadm:cluster-admins',
+      '--clusterrole=cluster-admin',
+      '--group=kubeadm:cluster-admins',
+    ]);
 
     this.inNode(
       this.bin('kube-controller-manager'),
@@ -241,11 +251,7 @@ export class E2eNode extends ProcessGroup {
 
   /** kube-proxy's identity: a service account bound to system:node-proxier, with a day's token. */
   private writeKubeProxyKubeconfig(): void {
-    const must = (args: string[]) => {
-      const r = this.kubectl(args);
-      if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
-      return r.stdout;
-    };
+    const must = (args: string[]) => this.must(args);
     must(['-n', 'kube-system', 'create', 'serviceaccount', 'kube-proxy']);
     must([
       'create',
@@ -299,6 +305,21 @@ export class E2eNode extends ProcessGroup {
     return this.exec('kubectl', [`--kubeconfig=${this.paths.admin}`, ...args], input);
   }
 
+  /** kubectl that must succeed (its stdout), with the server's message otherwise. */
+  must(args: readonly string[], input?: string): string {
+    const r = this.kubectl(args, input);
+    if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** Objects as JSON through `kubectl apply`. */
+  apply(objects: readonly unknown[]): string {
+    return this.must(
+      ['apply', '-f', '-'],
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    );
+  }
+
   /** Any command inside the node's network namespace (where the Services' addresses work). */
   exec(
     command: string,
@@ -334,6 +355,11 @@ export class E2eNode extends ProcessGroup {
     }
   }
 
+  /** Runs `cleanup` first in teardown (servers started beside the node, such as PostgreSQL). */
+  whenStopping(cleanup: () => void): void {
+    this.cleanups.unshift(cleanup);
+  }
+
   /** A component's log, for diagnostics. */
   logFile(name: string): string {
     return join(this.dir, name);
@@ -348,6 +374,13 @@ export class E2eNode extends ProcessGroup {
   teardown(keepLogsIn?: string): string[] {
     if (!this.stopped) {
       this.stopped = true;
+      for (const cleanup of this.cleanups) {
+        try {
+          cleanup();
+        } catch {
+          // the checks below report what stays
+        }
+      }
       if (this.kubelet?.pid && this.kubelet.exitCode === null) this.kubelet.kill('SIGKILL');
       host.killUntilGone(() => host.podProcesses());
       host.killUntilGone(() => host.processesMentioning(this.paths.containerdSocket));
