@@ -5,9 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { crdFile, crdSources } from '../cdk8s-import/import';
+import { E2E_IMAGES } from './cluster-images';
 import { DNS_SERVICE_IP, NODE_IP } from './node/config';
-
-export const COREDNS_IMAGE = 'k8sp-e2e/coredns:v1.12.4';
 
 type Obj = Record<string, unknown>;
 const meta = (name: string, namespace?: string, labels?: Record<string, string>) => ({
@@ -88,7 +87,7 @@ export function coreDns(): Obj[] {
             containers: [
               {
                 name: 'coredns',
-                image: COREDNS_IMAGE,
+                image: E2E_IMAGES.coredns,
                 imagePullPolicy: 'Never',
                 args: ['-conf', '/etc/coredns/Corefile'],
                 ports: [

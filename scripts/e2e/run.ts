@@ -63,7 +63,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const tally: Tally = { passed: 0, failures: [], figures: {} };
   const node = await E2eNode.start(tools, log);
   let leftovers: string[] = [];
-  const finish = () => (leftovers = node.teardown());
+  const logs = join(root, '.tools', 'e2e-logs');
+  const finish = () => (leftovers = node.teardown(tally.failures.length > 0 ? logs : undefined));
   process.once('exit', finish);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
@@ -98,6 +99,15 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     tally.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
+    if (tally.failures.length > 0) {
+      node.diagnose();
+      const hold = Number(process.env.E2E_HOLD_ON_FAILURE ?? 0);
+      if (hold > 0) {
+        console.error(`e2e: holding the node for ${hold} s: nsenter --net=/run/netns/${node.netns} kubectl --kubeconfig=${node.paths.admin} ...`);
+        await new Promise((r) => setTimeout(r, hold * 1000));
+      }
+      console.error(`e2e: the components' logs, pods and events are kept in ${logs}`);
+    }
     finish();
   }
   if (leftovers.length > 0)

@@ -97,7 +97,11 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
 `;
 }
 
-/** The bridge network: hairpin so a pod reaches itself through its Service. No NetworkPolicy. */
+/**
+ * The bridge network: the node's address is every pod's default gateway (Service addresses are
+ * routed there and translated by kube-proxy); hairpin, so a pod reaches itself through its
+ * Service. The bridge plugin enforces no NetworkPolicy.
+ */
 export function cniConfig(l: Layout): string {
   return `${JSON.stringify(
     {
@@ -108,6 +112,7 @@ export function cniConfig(l: Layout): string {
           type: 'bridge',
           bridge: BRIDGE,
           isGateway: true,
+          isDefaultGateway: true,
           ipMasq: false,
           hairpinMode: true,
           ipam: {

@@ -169,3 +169,47 @@ export function leftovers(state: {
   if (existsSync(state.dir)) found.push(`folder ${state.dir}`);
   return [...new Set(found)];
 }
+
+/** The folder prefix of every node; the owner's PID follows it, so a dead owner's folder is known. */
+export const FOLDER_PREFIX = 'k8sp-e2e-';
+export const SYSCTLS_FILE = 'sysctls.json';
+
+const alive = (pid: number) => existsSync(join('/proc', String(pid)));
+
+/**
+ * Cleans up after runs whose process was killed outright (SIGKILL, a lost machine session): their
+ * network namespace, processes, mounts, pods' cgroups, the sysctls recorded in their folder, and
+ * the folder. Runs of live processes are left alone. Returns what it removed, for the log.
+ */
+export function cleanStale(tmp: string): string[] {
+  const cleaned: string[] = [];
+  const netnsOwners = existsSync('/run/netns')
+    ? readdirSync('/run/netns').filter((n) => n.startsWith(FOLDER_PREFIX))
+    : [];
+  const folders = readdirSync(tmp).filter((f) => f.startsWith(FOLDER_PREFIX));
+  const owner = (name: string) => Number(name.slice(FOLDER_PREFIX.length).split('-')[0]);
+  const staleFolders = folders.filter((f) => !alive(owner(f))).map((f) => join(tmp, f));
+  const staleNetns = netnsOwners.filter((n) => !alive(owner(n)));
+  const anyAlive = [...folders, ...netnsOwners].some((n) => alive(owner(n)));
+  for (const dir of staleFolders) killUntilGone(() => processesMentioning(dir));
+  if (!anyAlive) killUntilGone(() => podProcesses());
+  for (const dir of staleFolders) {
+    unmountAll(dir);
+    const sysctls = join(dir, SYSCTLS_FILE);
+    if (existsSync(sysctls))
+      writeSysctls(JSON.parse(readFileSync(sysctls, 'utf8')) as Record<string, string>);
+    if (mountsUnder(dir).length === 0) {
+      run('rm', ['-rf', dir], true);
+      cleaned.push(dir);
+    }
+  }
+  for (const ns of staleNetns) {
+    run('ip', ['netns', 'delete', ns], true);
+    cleaned.push(`network namespace ${ns}`);
+  }
+  if (!anyAlive && podCgroupRoots().length > 0) {
+    removePodCgroups();
+    cleaned.push('the pods cgroups');
+  }
+  return cleaned;
+}

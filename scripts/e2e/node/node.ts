@@ -4,7 +4,8 @@
 // certificates and kubeconfigs. stop() undoes everything (./host.ts) and is synchronous, so the
 // exit and signal handlers run it too.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessGroup } from '../../verify/processes';
 import * as cfg from './config';
@@ -25,7 +26,8 @@ export class E2eNode extends ProcessGroup {
   private readonly cleanups: (() => void)[] = [];
 
   private constructor(private readonly tools: string) {
-    super('k8sp-e2e-');
+    super(`${host.FOLDER_PREFIX}${process.pid}-`);
+    writeFileSync(join(this.dir, host.SYSCTLS_FILE), JSON.stringify(this.sysctls));
   }
 
   get folder(): string {
@@ -34,6 +36,8 @@ export class E2eNode extends ProcessGroup {
 
   /** Starts the node and waits until it is Ready; stops everything again when that fails. */
   static async start(tools: string, log: (line: string) => void): Promise<E2eNode> {
+    for (const gone of host.cleanStale(tmpdir()))
+      log(`node: removed what a killed run left: ${gone}`);
     const taken = host.podCgroupRoots();
     if (taken.length > 0)
       throw new Error(
@@ -86,6 +90,8 @@ export class E2eNode extends ProcessGroup {
     ipn('link', 'add', cfg.BRIDGE, 'type', 'bridge');
     ipn('addr', 'add', `${cfg.NODE_IP}/24`, 'dev', cfg.BRIDGE);
     ipn('link', 'set', cfg.BRIDGE, 'up');
+    // The node's own connections to Service addresses (kubectl, the load) leave by the bridge.
+    ipn('route', 'add', cfg.SERVICE_SUBNET, 'dev', cfg.BRIDGE, 'src', cfg.NODE_IP);
     host.run('ip', [
       'netns',
       'exec',
@@ -355,6 +361,33 @@ export class E2eNode extends ProcessGroup {
     }
   }
 
+  /** Writes the pods, events and every container's log into the node's folder (kept on failure). */
+  diagnose(): void {
+    const dump = (name: string, args: string[]) =>
+      writeFileSync(join(this.dir, `${name}.log`), `${this.kubectl(args).stdout}\n`);
+    dump('pods', ['get', 'pods', '-A', '-o', 'wide']);
+    dump('events', ['get', 'events', '-A', '--sort-by=.lastTimestamp']);
+    const pods = this.kubectl([
+      'get',
+      'pods',
+      '-A',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
+    ]).stdout;
+    for (const ref of pods.split('\n').filter(Boolean)) {
+      const [ns, name] = ref.split('/');
+      dump(`pod-${ns}-${name}`, [
+        '-n',
+        ns,
+        'logs',
+        name,
+        '--all-containers',
+        '--prefix',
+        '--tail=200',
+      ]);
+    }
+  }
+
   /** Runs `cleanup` first in teardown (servers started beside the node, such as PostgreSQL). */
   whenStopping(cleanup: () => void): void {
     this.cleanups.unshift(cleanup);
@@ -390,12 +423,14 @@ export class E2eNode extends ProcessGroup {
       if (host.netnsExists(this.netns)) host.run('ip', ['netns', 'delete', this.netns], true);
       host.removePodCgroups();
       host.writeSysctls(this.sysctls);
-      if (keepLogsIn)
+      if (keepLogsIn) {
+        rmSync(keepLogsIn, { recursive: true, force: true });
         host.run(
           'sh',
           ['-c', `mkdir -p '${keepLogsIn}' && cp ${this.dir}/*.log '${keepLogsIn}'/`],
           true,
         );
+      }
       if (host.mountsUnder(this.dir).length === 0) super.removeFolder();
     }
     return host.leftovers({
