@@ -3,6 +3,8 @@
 // it for real, part by part (scripts/e2e/parts/). Every part's checks are tallied as verify's
 // are; the figures measured on the way are printed at the end. The node is always torn down, on
 // success, failure and SIGINT/SIGTERM/SIGHUP, and the run fails when anything is left behind.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { customResourceDefinitions, coreDns } from './addons';
 import { buildImages } from './cluster-images';
@@ -46,6 +48,14 @@ async function main(argv: readonly string[]): Promise<number> {
     'bao',
   );
   const jar = join(root, 'apps', 'spring-api', 'target', 'spring-api.jar');
+  if (!existsSync(jar)) {
+    log('e2e: building the jar (mvn package, with its AOT step)');
+    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: join(root, 'apps', 'spring-api'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error('e2e: mvn package failed');
+  }
   synth();
   const images = buildImages(
     join(root, '.tools', 'e2e-images'),
@@ -103,7 +113,9 @@ async function main(argv: readonly string[]): Promise<number> {
       node.diagnose();
       const hold = Number(process.env.E2E_HOLD_ON_FAILURE ?? 0);
       if (hold > 0) {
-        console.error(`e2e: holding the node for ${hold} s: nsenter --net=/run/netns/${node.netns} kubectl --kubeconfig=${node.paths.admin} ...`);
+        console.error(
+          `e2e: holding the node for ${hold} s: nsenter --net=/run/netns/${node.netns} kubectl --kubeconfig=${node.paths.admin} ...`,
+        );
         await new Promise((r) => setTimeout(r, hold * 1000));
       }
       console.error(`e2e: the components' logs, pods and events are kept in ${logs}`);

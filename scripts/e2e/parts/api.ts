@@ -7,11 +7,10 @@ const SELECTOR = 'app.kubernetes.io/name=spring-api';
 
 /** The API's pods that are not terminating, by name. */
 export function apiPods(ctx: E2eContext): string[] {
-  const out = ctx.get(
-    [...NS, 'get', 'pods', '-l', SELECTOR],
-    '{range .items[?(!@.metadata.deletionTimestamp)]}{.metadata.name}{"\\n"}{end}',
-  );
-  return out.split('\n').filter((n) => n !== '');
+  const list = JSON.parse(ctx.kubectl(...NS, 'get', 'pods', '-l', SELECTOR, '-o', 'json')) as {
+    items: { metadata: { name: string; deletionTimestamp?: string } }[];
+  };
+  return list.items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
 }
 
 /** The Service's address inside the node. */
