@@ -11,11 +11,12 @@ import { buildImages } from './cluster-images';
 import { E2eContext, Tally } from './context';
 import { E2eNode } from './node/node';
 import { checkApp, manifestImage, synth } from './parts/app';
+import { checkVault } from './parts/vault';
 
 const root = join(__dirname, '..', '..');
 const tools = join(root, '.tools', 'bin');
 
-export const PARTS = ['app'] as const;
+export const PARTS = ['app', 'vault'] as const;
 type Part = (typeof PARTS)[number];
 
 function parseParts(argv: readonly string[]): Set<Part> {
@@ -106,6 +107,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     if (parts.has('app')) await checkApp(ctx);
+    if (parts.has('vault')) await checkVault(ctx);
   } catch (error) {
     tally.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
