@@ -55,10 +55,14 @@ export class E2eContext {
     return JSON.parse(r.stdout) as { status: number; body: string };
   }
 
-  /** A bounded load from inside the node, run in the background; resolves with its result. */
-  load(spec: LoadSpec): Promise<LoadResult> {
+  /**
+   * A bounded load from inside the node, run in the background: `result` resolves when it ends
+   * (its time or request count reached, or `stop()`).
+   */
+  load(spec: LoadSpec): { result: Promise<LoadResult>; stop: () => void } {
     const seconds = spec.seconds + 30;
-    return new Promise((resolve, reject) => {
+    let stop = () => {};
+    const result = new Promise<LoadResult>((resolve, reject) => {
       const child = this.node.launch(
         'nsenter',
         [
@@ -74,6 +78,7 @@ export class E2eContext {
         undefined,
         'pipe',
       );
+      stop = () => child.kill('SIGTERM');
       let out = '';
       child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c));
       const timer = setTimeout(() => child.kill('SIGKILL'), seconds * 1000);
@@ -83,6 +88,7 @@ export class E2eContext {
         else reject(new Error(`load exited ${code}`));
       });
     });
+    return { result, stop: () => stop() };
   }
 
   /** `kubectl` that must succeed. */

@@ -63,6 +63,9 @@ const percentile = (sorted: readonly number[], p: number) =>
     ? 0
     : sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 
+/** Ends a running load early (the CLI does on SIGTERM); requests in flight still count. */
+export const stopSwitch = { stopped: false };
+
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const started = Date.now();
   const deadline = started + spec.seconds * 1000;
@@ -71,7 +74,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   let sent = 0;
   let ok = 0;
   const worker = async () => {
-    while (Date.now() < deadline && sent < spec.maxRequests) {
+    while (Date.now() < deadline && sent < spec.maxRequests && !stopSwitch.stopped) {
       sent++;
       const { outcome, ms } = await once(spec);
       times.push(ms);
@@ -120,6 +123,7 @@ export function call(spec: CallSpec): Promise<{ status: number; body: string }> 
 
 if (require.main === module) {
   const [mode, json] = process.argv.slice(2);
+  process.once('SIGTERM', () => (stopSwitch.stopped = true));
   const work =
     mode === 'call' ? call(JSON.parse(json) as CallSpec) : runLoad(JSON.parse(json) as LoadSpec);
   work.then(

@@ -1,0 +1,102 @@
+// Part `scaling`: metrics-server running on the node, and the staging HorizontalPodAutoscaler,
+// applied unchanged with the staging manifests, scaling the API out under a bounded load through
+// its Service and back in once the load stops (after the HPA's own stabilization window).
+import { E2eContext } from '../context';
+import { metricsServer } from '../metrics-server';
+import { serviceUrl } from './api';
+
+const NS = ['-n', 'spring-api'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Hpa {
+  spec: {
+    minReplicas: number;
+    maxReplicas: number;
+    behavior?: { scaleDown?: { stabilizationWindowSeconds?: number } };
+  };
+  status: { currentReplicas?: number; currentMetrics?: unknown[] };
+}
+
+const readyReplicas = (ctx: E2eContext) =>
+  Number(ctx.get([...NS, 'get', 'deployment', 'spring-api'], '{.status.readyReplicas}') || 0);
+
+/** Polls until `ready()` (every 2 s, at most `seconds`); the seconds it took, or undefined. */
+async function timeUntil(seconds: number, ready: () => boolean): Promise<number | undefined> {
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    if (ready()) return (Date.now() - started) / 1000;
+    await sleep(2000);
+  }
+  return undefined;
+}
+
+export async function checkScaling(ctx: E2eContext): Promise<void> {
+  ctx.node.apply(metricsServer());
+  const metrics = await timeUntil(180, () =>
+    ctx.node.kubectl(['top', 'pods', ...NS, '--no-headers']).stdout.includes('spring-api'),
+  );
+  if (
+    !ctx.check(
+      "scaling: metrics-server serves the API pods' CPU and memory (kubectl top)",
+      metrics !== undefined,
+    )
+  )
+    return;
+  ctx.figure('metrics-server: applied to the first pod metrics', `${metrics} s`);
+
+  const hpa = () => JSON.parse(ctx.kubectl(...NS, 'get', 'hpa', 'spring-api', '-o', 'json')) as Hpa;
+  const { minReplicas, maxReplicas } = hpa().spec;
+  const window = hpa().spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300;
+  const settled = await timeUntil(
+    120,
+    () => (hpa().status.currentMetrics ?? []).length > 0 && readyReplicas(ctx) === minReplicas,
+  );
+  if (
+    !ctx.check(
+      `scaling: the HPA reads CPU and holds ${minReplicas} replicas at rest`,
+      settled !== undefined,
+      ctx.kubectl(...NS, 'get', 'hpa'),
+    )
+  )
+    return;
+
+  const load = ctx.load({
+    url: `${serviceUrl(ctx, 80)}/api/articles?size=50`,
+    workers: 6,
+    seconds: 300,
+    maxRequests: 500_000,
+  });
+  const out = await timeUntil(240, () => readyReplicas(ctx) === maxReplicas);
+  load.stop();
+  const result = await load.result;
+  ctx.check(
+    `scaling: under load the HPA scales out to ${maxReplicas} Ready replicas`,
+    out !== undefined,
+    ctx.kubectl(...NS, 'get', 'hpa'),
+  );
+  if (out !== undefined)
+    ctx.figure(
+      'HPA scale-out (load start to all replicas Ready)',
+      `${out} s, ${minReplicas} → ${maxReplicas}`,
+    );
+  ctx.figure(
+    'scale-out load',
+    `${result.sent} requests in ${result.seconds} s, ${result.failed} failed ${JSON.stringify(result.failures)}, p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms`,
+  );
+  if (out === undefined) return;
+
+  const back = await timeUntil(
+    window + 180,
+    () => readyReplicas(ctx) === minReplicas && hpa().status.currentReplicas === minReplicas,
+  );
+  ctx.check(
+    `scaling: after the load the HPA scales back in to ${minReplicas} (stabilization window ${window} s)`,
+    back !== undefined,
+    ctx.kubectl(...NS, 'get', 'hpa'),
+  );
+  if (back !== undefined)
+    ctx.figure(
+      'HPA scale-in (load end to min replicas)',
+      `${back} s, of which the window is ${window} s`,
+    );
+}
