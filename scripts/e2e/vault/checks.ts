@@ -68,7 +68,10 @@ export function agentLogFailures(log: string, files: readonly string[]): string[
 
 /** The readable refusal OpenBao answers a login to a role it lacks, as the agent logs it. */
 export function refusedLogin(log: string, role: string): string | undefined {
-  const m = new RegExp(`[^\\n]*(invalid role name "?${role}"?|permission denied)[^\\n]*`).exec(log);
+  const name = role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const m = new RegExp(`[^\\n]*(invalid role name[^\\n]*${name}|permission denied)[^\\n]*`).exec(
+    log,
+  );
   return m ? m[0].trim() : undefined;
 }
 
