@@ -65,6 +65,8 @@ export interface ServerSettings {
   readonly archive?: string;
   /** The address to listen on. @default '127.0.0.1' */
   readonly listen?: string;
+  /** @default 20 (a throwaway server); the e2e's serves several pods' pools, as CloudNativePG's 100 */
+  readonly maxConnections?: number;
 }
 
 /** The `postgres` command line: loopback only, small, English messages, archiving when asked. */
@@ -74,7 +76,7 @@ export function serverArgs(s: ServerSettings): string[] {
     ['port', String(s.port)],
     ['unix_socket_directories', s.socketDir],
     ['shared_buffers', '16MB'],
-    ['max_connections', '20'],
+    ['max_connections', String(s.maxConnections ?? 20)],
     ['lc_messages', 'C'],
     ['log_timezone', 'UTC'],
     ['timezone', 'UTC'],

@@ -89,7 +89,13 @@ export class PgWorkspace extends ProcessGroup {
   env(client: boolean): NodeJS.ProcessEnv {
     const base = { PATH: process.env.PATH, LC_ALL: 'C', HOME: this.dir };
     return client
-      ? { ...base, PGHOST: this.netns ? this.dir : '127.0.0.1', PGUSER: 'postgres', PGTZ: 'UTC', PGPASSWORD: this.password }
+      ? {
+          ...base,
+          PGHOST: this.netns ? this.dir : '127.0.0.1',
+          PGUSER: 'postgres',
+          PGTZ: 'UTC',
+          PGPASSWORD: this.password,
+        }
       : base;
   }
 
@@ -300,7 +306,14 @@ export async function startPostgres(
     if (network)
       ws.write(join(data, 'pg_hba.conf'), `host all all ${network.clients} scram-sha-256\n`, true);
     const port = network ? 5432 : await freePort();
-    const server = ws.start('app-db', { dataDir: data, port, listen: network?.address });
+    // In the e2e several pods hold a pool of 10 each: PostgreSQL's (and CloudNativePG's) default.
+    const maxConnections = network ? 100 : undefined;
+    const server = ws.start('app-db', {
+      dataDir: data,
+      port,
+      listen: network?.address,
+      maxConnections,
+    });
     await server.up(false, 30);
     server.script(
       `CREATE ROLE ${quoteIdent(boot.owner)} LOGIN PASSWORD ${quoteLiteral(boot.password)};\n` +
