@@ -2,41 +2,76 @@
 // images built without a registry (scripts/e2e/images/), and the repository's manifests run on
 // it for real, part by part (scripts/e2e/parts/). Every part's checks are tallied as verify's
 // are; the figures measured on the way are printed at the end. The node is always torn down, on
-// success, failure and SIGINT/SIGTERM/SIGHUP, and the run fails when anything is left behind.
+// success, failure and SIGINT/SIGTERM/SIGHUP, and the run fails when anything is left behind;
+// part `interrupt` proves that for Ctrl-C with a second node.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { customResourceDefinitions, coreDns } from './addons';
-import { buildImages } from './cluster-images';
+import { apiNames, buildImages } from './cluster-images';
 import { E2eContext, Tally } from './context';
 import { E2eNode } from './node/node';
 import { checkApp, manifestImage, synth } from './parts/app';
+import { checkInterrupt, HOLDING } from './parts/interrupt';
+import { checkRollout, checkSelfTests } from './parts/rollout';
+import { checkScaling } from './parts/scaling';
+import { checkStartup } from './parts/startup';
 import { checkVault } from './parts/vault';
 
 const root = join(__dirname, '..', '..');
 const tools = join(root, '.tools', 'bin');
+const logs = join(root, '.tools', 'e2e-logs');
 
-export const PARTS = ['app', 'vault'] as const;
+/** The parts in the order they run; each runs only after the parts it needs. */
+export const PARTS = [
+  'app',
+  'startup',
+  'vault',
+  'scaling',
+  'rollout',
+  'selftests',
+  'interrupt',
+] as const;
 type Part = (typeof PARTS)[number];
+const NEEDS: Partial<Record<Part, Part>> = {
+  startup: 'app',
+  vault: 'app',
+  scaling: 'vault',
+  rollout: 'vault',
+  selftests: 'vault',
+};
 
-function parseParts(argv: readonly string[]): Set<Part> {
+/** The parts to run for `--only=...`, with what they need; throws on anything unknown. */
+export function selectParts(argv: readonly string[]): Set<Part> {
   const only = argv.find((a) => a.startsWith('--only='));
-  const unknown = argv.filter((a) => !a.startsWith('--only='));
-  const parts = only ? only.slice('--only='.length).split(',') : [...PARTS];
-  const bad = parts.filter((p) => !(PARTS as readonly string[]).includes(p));
+  const unknown = argv.filter((a) => !a.startsWith('--only=') && a !== '--hold');
+  const asked = only ? only.slice('--only='.length).split(',') : [...PARTS];
+  const bad = asked.filter((p) => !(PARTS as readonly string[]).includes(p));
   if (unknown.length > 0 || bad.length > 0)
     throw new Error(
       `usage: e2e [--only=${PARTS.join(',')}] (unknown: ${[...unknown, ...bad].join(' ')})`,
     );
-  return new Set(parts as Part[]);
+  const parts = new Set<Part>();
+  const add = (p: Part) => {
+    const need = NEEDS[p];
+    if (need) add(need);
+    parts.add(p);
+  };
+  (asked as Part[]).forEach(add);
+  return parts;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  const started = Date.now();
-  const parts = parseParts(argv);
-  if (process.getuid?.() !== 0)
-    throw new Error('e2e: the node needs root (network namespaces, mounts, cgroups)');
-  const log = (line: string) => console.log(line);
+function prepare(log: (line: string) => void) {
+  const jar = join(root, 'apps', 'spring-api', 'target', 'spring-api.jar');
+  if (!existsSync(jar)) {
+    log('e2e: building the jar (mvn package, with its AOT step)');
+    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
+      cwd: join(root, 'apps', 'spring-api'),
+      stdio: 'inherit',
+    });
+    if (built.status !== 0) throw new Error('e2e: mvn package failed');
+  }
+  synth();
   const bao = join(
     root,
     '.tools',
@@ -48,16 +83,6 @@ async function main(argv: readonly string[]): Promise<number> {
     'bin',
     'bao',
   );
-  const jar = join(root, 'apps', 'spring-api', 'target', 'spring-api.jar');
-  if (!existsSync(jar)) {
-    log('e2e: building the jar (mvn package, with its AOT step)');
-    const built = spawnSync('mvn', ['-B', '-q', 'package', '-DskipTests'], {
-      cwd: join(root, 'apps', 'spring-api'),
-      stdio: 'inherit',
-    });
-    if (built.status !== 0) throw new Error('e2e: mvn package failed');
-  }
-  synth();
   const images = buildImages(
     join(root, '.tools', 'e2e-images'),
     tools,
@@ -70,11 +95,20 @@ async function main(argv: readonly string[]): Promise<number> {
       .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
       .join(', ')})`,
   );
+  return images;
+}
 
-  const tally: Tally = { passed: 0, failures: [], figures: {} };
+/** Starts a node with CoreDNS and the CRDs, runs the parts on it, tears it down. */
+async function onNode(
+  parts: Set<Part>,
+  hold: boolean,
+  tally: Tally,
+  log: (line: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  const images = prepare(log);
   const node = await E2eNode.start(tools, log);
   let leftovers: string[] = [];
-  const logs = join(root, '.tools', 'e2e-logs');
   const finish = () => (leftovers = node.teardown(tally.failures.length > 0 ? logs : undefined));
   process.once('exit', finish);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -91,34 +125,39 @@ async function main(argv: readonly string[]): Promise<number> {
     await node.join(log);
     const ctx = new E2eContext(node, tally, log);
     for (const crd of customResourceDefinitions())
-      ctx.node.must(['apply', '--server-side', '-f', '-'], crd);
+      node.must(['apply', '--server-side', '-f', '-'], crd);
     node.apply(coreDns());
-    await node.waitFor(
-      'CoreDNS available',
-      120_000,
-      () =>
-        ctx.get(
-          ['-n', 'kube-system', 'get', 'deployment', 'coredns'],
-          '{.status.availableReplicas}',
-        ) === '1',
-    );
+    const coreDnsUp = () =>
+      ctx.get(
+        ['-n', 'kube-system', 'get', 'deployment', 'coredns'],
+        '{.status.availableReplicas}',
+      ) === '1';
+    await node.waitFor('CoreDNS available', 120_000, coreDnsUp);
     ctx.figure(
       'node up (start to CoreDNS available)',
       `${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
+    if (hold) {
+      console.log(`${HOLDING}: netns ${node.netns} folder ${node.folder}`);
+      await new Promise(() => {});
+    }
     if (parts.has('app')) await checkApp(ctx);
+    if (parts.has('startup')) await checkStartup(ctx);
     if (parts.has('vault')) await checkVault(ctx);
+    if (parts.has('scaling')) await checkScaling(ctx);
+    if (parts.has('rollout')) await checkRollout(ctx, apiNames(manifestImage('staging'))[1]);
+    if (parts.has('selftests')) await checkSelfTests(ctx);
   } catch (error) {
     tally.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
     if (tally.failures.length > 0) {
       node.diagnose();
-      const hold = Number(process.env.E2E_HOLD_ON_FAILURE ?? 0);
-      if (hold > 0) {
+      const seconds = Number(process.env.E2E_HOLD_ON_FAILURE ?? 0);
+      if (seconds > 0) {
         console.error(
-          `e2e: holding the node for ${hold} s: nsenter --net=/run/netns/${node.netns} kubectl --kubeconfig=${node.paths.admin} ...`,
+          `e2e: holding the node ${seconds} s: nsenter --net=/run/netns/${node.netns} kubectl --kubeconfig=${node.paths.admin}`,
         );
-        await new Promise((r) => setTimeout(r, hold * 1000));
+        await new Promise((r) => setTimeout(r, seconds * 1000));
       }
       console.error(`e2e: the components' logs, pods and events are kept in ${logs}`);
     }
@@ -126,11 +165,22 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (leftovers.length > 0)
     tally.failures.push(`left on the machine after teardown: ${leftovers.join(', ')}`);
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const started = Date.now();
+  const parts = selectParts(argv);
+  if (process.getuid?.() !== 0)
+    throw new Error('e2e: the node needs root (network namespaces, mounts, cgroups)');
+  const log = (line: string) => console.log(line);
+  const tally: Tally = { passed: 0, failures: [], figures: {} };
+  const hold = argv.includes('--hold');
+  if (hold || [...parts].some((p) => p !== 'interrupt')) await onNode(parts, hold, tally, log);
+  if (parts.has('interrupt')) await checkInterrupt(tally, log);
   for (const [k, v] of Object.entries(tally.figures)) console.log(`e2e: figure ${k}: ${v}`);
   for (const f of tally.failures) console.error(`e2e: FAIL ${f}`);
-  console.log(
-    `e2e: ${tally.passed} passed, ${tally.failures.length} failed in ${((Date.now() - started) / 1000).toFixed(1)} s; nothing left behind: ${leftovers.length === 0}`,
-  );
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`e2e: ${tally.passed} passed, ${tally.failures.length} failed in ${seconds} s`);
   return tally.failures.length === 0 ? 0 : 1;
 }
 
