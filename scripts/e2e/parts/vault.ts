@@ -158,7 +158,7 @@ export async function checkVault(ctx: E2eContext): Promise<void> {
   const [pod = ''] = pods;
   const json = JSON.parse(ctx.kubectl(...NS, 'get', 'pod', pod, '-o', 'json')) as {
     metadata: { creationTimestamp: string };
-    spec: { initContainers?: { name: string; securityContext?: { seccompProfile?: unknown } }[] };
+    spec: { initContainers?: { name: string }[]; containers: { name: string }[] };
     status: Parameters<typeof podTimings>[0]['status'];
   };
   const enforce = ctx.get(
@@ -166,10 +166,13 @@ export async function checkVault(ctx: E2eContext): Promise<void> {
     '{.metadata.labels.pod-security\\.kubernetes\\.io/enforce}',
   );
   const inits = (json.spec.initContainers ?? []).map((c) => c.name);
+  const containers = json.spec.containers.map((c) => c.name);
   ctx.check(
-    `staging: the mutated pod carries the injected ${INJECTOR.initContainer} and was admitted where Pod Security enforces restricted`,
-    inits.includes(INJECTOR.initContainer) && enforce === 'restricted',
-    `init containers [${inits.join(', ')}], enforce=${enforce}`,
+    `staging: the mutated pod carries the injected ${INJECTOR.initContainer} (no agent sidecar: pre-populate-only) and was admitted where Pod Security enforces restricted`,
+    inits.includes(INJECTOR.initContainer) &&
+      containers.join() === 'api' &&
+      enforce === 'restricted',
+    `init containers [${inits.join(', ')}], containers [${containers.join(', ')}], enforce=${enforce}`,
   );
   const t = podTimings(json, INJECTOR.initContainer);
   const agentLog = ctx.node.kubectl([...NS, 'logs', pod, '-c', INJECTOR.initContainer]).stdout;
