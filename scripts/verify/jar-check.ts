@@ -11,7 +11,7 @@ import { ManifestObject } from '../../infra/apps/render';
 import { LocalCluster } from './local-cluster';
 import { freePort, ProcessGroup } from './processes';
 import { checkExposition } from './platform-check';
-import { PostgresBootstrap, RunningPostgres, startPostgres } from './postgres';
+import { PostgresBootstrap, RunningPostgres, startPostgres } from './app-database';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call */

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { pgBin, startPostgres } from '../../scripts/verify/postgres';
+import { startPostgres } from '../../scripts/verify/app-database';
+import { pgBin } from '../../scripts/verify/postgres';
 
 // verify's stand-in for the platform's database, against Debian's real PostgreSQL: the owner
 // logs in over TCP with the Secret's password and owns the database; a wrong password does not.

@@ -1,7 +1,8 @@
 // The configuration files of the e2e node, as pure functions of its folder (tested in
 // tests/e2e/node/config.test.ts). The node lives in a network namespace of its own: the API
 // server, the kubelet and the pods share its bridge, so every port stays off the host's network.
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { KUBERNETES_VERSION } from '../../../infra/config/nodes';
 
 export const NODE_NAME = 'e2e-node';
@@ -188,4 +189,53 @@ conntrack:
   tcpEstablishedTimeout: 0s
   tcpCloseWaitTimeout: 0s
 `;
+}
+
+/** A kubeconfig for the node's API server that logs in with a bearer token (kube-proxy's). */
+export function tokenKubeconfig(caBase64: string, user: string, token: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'e2e',
+        cluster: {
+          server: `https://${NODE_IP}:${API_PORT}`,
+          'certificate-authority-data': caBase64,
+        },
+      },
+    ],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: 'e2e', context: { cluster: 'e2e', user } }],
+    'current-context': 'e2e',
+  });
+}
+
+/**
+ * Writes every file the node's components read: kubeadm's certificates and kubeconfigs (its
+ * `certs` and `kubeconfig` phases only: no preflight, no systemd), then each configuration.
+ */
+export function writeConfiguration(
+  l: Layout,
+  kubeadm: string,
+  run: (command: string, args: readonly string[]) => string,
+): void {
+  for (const d of [l.kubeconfigs, l.cniConf, l.cniIpam, l.kubeletRoot, dirname(l.containerdConfig)])
+    mkdirSync(d, { recursive: true });
+  writeFileSync(l.kubeadmConfig, kubeadmConfig(l));
+  run(kubeadm, ['init', 'phase', 'certs', 'all', `--config=${l.kubeadmConfig}`]);
+  run(kubeadm, [
+    'init',
+    'phase',
+    'kubeconfig',
+    'all',
+    `--config=${l.kubeadmConfig}`,
+    `--kubeconfig-dir=${l.kubeconfigs}`,
+  ]);
+  writeFileSync(l.containerdConfig, containerdConfig(l));
+  writeFileSync(join(l.cniConf, '10-bridge.conflist'), cniConfig(l));
+  writeFileSync(l.kubeletConfig, kubeletConfig(l));
+  writeFileSync(l.kubeProxyConfig, kubeProxyConfig(l));
+  // Only pods with dnsPolicy Default read it; the rest get the cluster DNS.
+  writeFileSync(l.resolvConf, 'nameserver 127.0.0.1\noptions ndots:1\n');
 }

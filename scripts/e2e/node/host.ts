@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { BRIDGE, NODE_IP, SERVICE_SUBNET } from './config';
 
 /** PATH with the sbin folders, where Debian puts ip, iptables and runc. */
 export const SBIN_PATH = [process.env.PATH ?? '', '/usr/sbin', '/sbin'].join(delimiter);
@@ -53,6 +54,24 @@ export function sleepSync(ms: number): void {
 }
 
 export const netnsPath = (name: string) => join('/run/netns', name);
+
+/**
+ * The node's network namespace: loopback, and the bridge whose address is the node's (pods are
+ * attached to it by the CNI plugin). The node's own connections to Service addresses (kubectl,
+ * the load) leave by the bridge; forwarding and bridged traffic through iptables are on (both
+ * are per namespace).
+ */
+export function createNodeNetwork(netns: string): void {
+  run('ip', ['netns', 'add', netns]);
+  const ipn = (...args: string[]) => run('ip', ['-n', netns, ...args]);
+  ipn('link', 'set', 'lo', 'up');
+  ipn('link', 'add', BRIDGE, 'type', 'bridge');
+  ipn('addr', 'add', `${NODE_IP}/24`, 'dev', BRIDGE);
+  ipn('link', 'set', BRIDGE, 'up');
+  ipn('route', 'add', SERVICE_SUBNET, 'dev', BRIDGE, 'src', NODE_IP);
+  const sysctls = ['net.ipv4.ip_forward=1', 'net.bridge.bridge-nf-call-iptables=1'];
+  run('ip', ['netns', 'exec', netns, 'sysctl', '-qw', ...sysctls]);
+}
 
 export function netnsExists(name: string): boolean {
   return existsSync(netnsPath(name));

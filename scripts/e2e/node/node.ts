@@ -4,10 +4,12 @@
 // certificates and kubeconfigs. stop() undoes everything (./host.ts) and is synchronous, so the
 // exit and signal handlers run it too.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessGroup } from '../../verify/processes';
+import * as cmd from './commands';
+import { writeDiagnostics } from './diagnose';
 import * as cfg from './config';
 import * as host from './host';
 
@@ -75,95 +77,12 @@ export class E2eNode extends ProcessGroup {
     const started = Date.now();
     const step = (what: string) =>
       log(`node: ${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    for (const d of [
-      p.kubeconfigs,
-      p.cniConf,
-      p.cniIpam,
-      p.kubeletRoot,
-      join(this.dir, 'containerd'),
-    ])
-      mkdirSync(d, { recursive: true });
-
-    host.run('ip', ['netns', 'add', this.netns]);
-    const ipn = (...args: string[]) => host.run('ip', ['-n', this.netns, ...args]);
-    ipn('link', 'set', 'lo', 'up');
-    ipn('link', 'add', cfg.BRIDGE, 'type', 'bridge');
-    ipn('addr', 'add', `${cfg.NODE_IP}/24`, 'dev', cfg.BRIDGE);
-    ipn('link', 'set', cfg.BRIDGE, 'up');
-    // The node's own connections to Service addresses (kubectl, the load) leave by the bridge.
-    ipn('route', 'add', cfg.SERVICE_SUBNET, 'dev', cfg.BRIDGE, 'src', cfg.NODE_IP);
-    host.run('ip', [
-      'netns',
-      'exec',
-      this.netns,
-      'sysctl',
-      '-qw',
-      'net.ipv4.ip_forward=1',
-      'net.bridge.bridge-nf-call-iptables=1',
-    ]);
-
-    writeFileSync(p.kubeadmConfig, cfg.kubeadmConfig(p));
-    host.run(this.bin('kubeadm'), ['init', 'phase', 'certs', 'all', `--config=${p.kubeadmConfig}`]);
-    host.run(this.bin('kubeadm'), [
-      'init',
-      'phase',
-      'kubeconfig',
-      'all',
-      `--config=${p.kubeadmConfig}`,
-      `--kubeconfig-dir=${p.kubeconfigs}`,
-    ]);
-    writeFileSync(p.containerdConfig, cfg.containerdConfig(p));
-    writeFileSync(join(p.cniConf, '10-bridge.conflist'), cfg.cniConfig(p));
-    writeFileSync(p.kubeletConfig, cfg.kubeletConfig(p));
-    writeFileSync(p.kubeProxyConfig, cfg.kubeProxyConfig(p));
-    writeFileSync(p.resolvConf, 'nameserver 127.0.0.1\noptions ndots:1\n');
+    host.createNodeNetwork(this.netns);
+    cfg.writeConfiguration(p, this.bin('kubeadm'), host.run);
     step('namespace, bridge, certificates and configuration written');
 
-    const pki = (f: string) => join(p.pki, f);
-    const kc = (f: string) => join(p.kubeconfigs, f);
-    this.inNode(
-      'etcd',
-      [
-        '--name=e2e',
-        `--data-dir=${p.etcd}`,
-        '--listen-client-urls=http://127.0.0.1:2379',
-        '--advertise-client-urls=http://127.0.0.1:2379',
-        '--listen-peer-urls=http://127.0.0.1:2380',
-        '--unsafe-no-fsync',
-      ],
-      'etcd.log',
-    );
-    this.inNode(
-      this.bin('kube-apiserver'),
-      [
-        `--advertise-address=${cfg.NODE_IP}`,
-        `--bind-address=${cfg.NODE_IP}`,
-        `--secure-port=${cfg.API_PORT}`,
-        '--etcd-servers=http://127.0.0.1:2379',
-        `--client-ca-file=${pki('ca.crt')}`,
-        `--tls-cert-file=${pki('apiserver.crt')}`,
-        `--tls-private-key-file=${pki('apiserver.key')}`,
-        `--kubelet-client-certificate=${pki('apiserver-kubelet-client.crt')}`,
-        `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
-        '--kubelet-preferred-address-types=InternalIP',
-        `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
-        `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
-        `--requestheader-client-ca-file=${pki('front-proxy-ca.crt')}`,
-        '--requestheader-allowed-names=front-proxy-client',
-        '--requestheader-extra-headers-prefix=X-Remote-Extra-',
-        '--requestheader-group-headers=X-Remote-Group',
-        '--requestheader-username-headers=X-Remote-User',
-        '--enable-aggregator-routing=true',
-        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-        `--service-account-key-file=${pki('sa.pub')}`,
-        `--service-account-signing-key-file=${pki('sa.key')}`,
-        `--service-cluster-ip-range=${cfg.SERVICE_SUBNET}`,
-        '--authorization-mode=Node,RBAC',
-        '--enable-admission-plugins=NodeRestriction',
-        '--allow-privileged=false',
-      ],
-      'kube-apiserver.log',
-    );
+    this.inNode('etcd', cmd.etcdArgs(p), 'etcd.log');
+    this.inNode(this.bin('kube-apiserver'), cmd.apiServerArgs(p), 'kube-apiserver.log');
     await this.waitFor(
       'kube-apiserver ready',
       120_000,
@@ -182,34 +101,10 @@ export class E2eNode extends ProcessGroup {
 
     this.inNode(
       this.bin('kube-controller-manager'),
-      [
-        `--kubeconfig=${kc('controller-manager.conf')}`,
-        `--authentication-kubeconfig=${kc('controller-manager.conf')}`,
-        `--authorization-kubeconfig=${kc('controller-manager.conf')}`,
-        '--bind-address=127.0.0.1',
-        `--client-ca-file=${pki('ca.crt')}`,
-        `--requestheader-client-ca-file=${pki('front-proxy-ca.crt')}`,
-        `--root-ca-file=${pki('ca.crt')}`,
-        `--cluster-signing-cert-file=${pki('ca.crt')}`,
-        `--cluster-signing-key-file=${pki('ca.key')}`,
-        `--service-account-private-key-file=${pki('sa.key')}`,
-        '--use-service-account-credentials=true',
-        '--leader-elect=false',
-        '--cluster-name=e2e',
-      ],
+      cmd.controllerManagerArgs(p),
       'kube-controller-manager.log',
     );
-    this.inNode(
-      this.bin('kube-scheduler'),
-      [
-        `--kubeconfig=${kc('scheduler.conf')}`,
-        `--authentication-kubeconfig=${kc('scheduler.conf')}`,
-        `--authorization-kubeconfig=${kc('scheduler.conf')}`,
-        '--bind-address=127.0.0.1',
-        '--leader-elect=false',
-      ],
-      'kube-scheduler.log',
-    );
+    this.inNode(this.bin('kube-scheduler'), cmd.schedulerArgs(p), 'kube-scheduler.log');
     this.inNode('containerd', [`--config=${p.containerdConfig}`], 'containerd.log');
     await this.waitFor('containerd', 30_000, () => this.ctr(['version']).status === 0);
     step('controllers and containerd running');
@@ -218,18 +113,7 @@ export class E2eNode extends ProcessGroup {
   /** Starts the kubelet and kube-proxy (after the images are imported), then waits for Ready. */
   async join(log: (line: string) => void): Promise<void> {
     const p = this.paths;
-    this.kubelet = this.inNode(
-      this.bin('kubelet'),
-      [
-        `--config=${p.kubeletConfig}`,
-        `--kubeconfig=${join(p.kubeconfigs, 'kubelet.conf')}`,
-        `--root-dir=${p.kubeletRoot}`,
-        `--cert-dir=${join(p.kubeletRoot, 'pki')}`,
-        `--hostname-override=${cfg.NODE_NAME}`,
-        `--node-ip=${cfg.NODE_IP}`,
-      ],
-      'kubelet.log',
-    );
+    this.kubelet = this.inNode(this.bin('kubelet'), cmd.kubeletArgs(p), 'kubelet.log');
     this.writeKubeProxyKubeconfig();
     this.inNode(this.bin('kube-proxy'), [`--config=${p.kubeProxyConfig}`], 'kube-proxy.log');
     const started = Date.now();
@@ -268,26 +152,9 @@ export class E2eNode extends ProcessGroup {
     ]);
     const token = must(['-n', 'kube-system', 'create', 'token', 'kube-proxy', '--duration=24h']);
     const ca = readFileSync(join(this.paths.pki, 'ca.crt')).toString('base64');
-    writeFileSync(
-      this.paths.kubeProxyKubeconfig,
-      JSON.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [
-          {
-            name: 'e2e',
-            cluster: {
-              server: `https://${cfg.NODE_IP}:${cfg.API_PORT}`,
-              'certificate-authority-data': ca,
-            },
-          },
-        ],
-        users: [{ name: 'kube-proxy', user: { token } }],
-        contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'kube-proxy' } }],
-        'current-context': 'e2e',
-      }),
-      { mode: 0o600 },
-    );
+    writeFileSync(this.paths.kubeProxyKubeconfig, cfg.tokenKubeconfig(ca, 'kube-proxy', token), {
+      mode: 0o600,
+    });
   }
 
   /** Imports a Docker-format image archive into the CRI's namespace under the names it carries. */
@@ -363,29 +230,7 @@ export class E2eNode extends ProcessGroup {
 
   /** Writes the pods, events and every container's log into the node's folder (kept on failure). */
   diagnose(): void {
-    const dump = (name: string, args: string[]) =>
-      writeFileSync(join(this.dir, `${name}.log`), `${this.kubectl(args).stdout}\n`);
-    dump('pods', ['get', 'pods', '-A', '-o', 'wide']);
-    dump('events', ['get', 'events', '-A', '--sort-by=.lastTimestamp']);
-    const pods = this.kubectl([
-      'get',
-      'pods',
-      '-A',
-      '-o',
-      'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}',
-    ]).stdout;
-    for (const ref of pods.split('\n').filter(Boolean)) {
-      const [ns, name] = ref.split('/');
-      dump(`pod-${ns}-${name}`, [
-        '-n',
-        ns,
-        'logs',
-        name,
-        '--all-containers',
-        '--prefix',
-        '--tail=200',
-      ]);
-    }
+    writeDiagnostics(this.dir, (args) => this.kubectl(args).stdout);
   }
 
   /** Runs `cleanup` first in teardown (servers started beside the node, such as PostgreSQL). */
