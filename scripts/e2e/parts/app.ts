@@ -11,7 +11,7 @@ import { PLATFORM_ENDPOINTS } from '../../../infra/config/platform';
 import { devSecretsFile, loadDevSecrets } from '../../../infra/apps/dev-secrets';
 import { DEV_SECRET_PROPERTIES } from '../../../infra/apps/environments';
 import { DATABASE_PASSWORD_PROPERTY } from '../../../infra/apps/spring-api/database-rules';
-import { startPostgres } from '../../verify/postgres';
+import { startPostgres } from '../../verify/app-database';
 import { databaseEndpoint } from '../addons';
 import { E2eContext } from '../context';
 import { NODE_IP, POD_SUBNET } from '../node/config';
