@@ -66,6 +66,15 @@ export function agentLogFailures(log: string, files: readonly string[]): string[
   return failures;
 }
 
+/** Seconds between the first and the last timestamped line of a log (the agent's own clock, ms). */
+export function logSpanSeconds(log: string): number {
+  const stamps = [...log.matchAll(/^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)/gm)].map((m) =>
+    Date.parse(m[1] ?? ''),
+  );
+  if (stamps.length < 2) return NaN;
+  return (Math.max(...stamps) - Math.min(...stamps)) / 1000;
+}
+
 /** The readable refusal OpenBao answers a login to a role it lacks, as the agent logs it. */
 export function refusedLogin(log: string, role: string): string | undefined {
   const name = role.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,7 @@
 import {
   agentLogFailures,
   configSourcesFailures,
+  logSpanSeconds,
   podTimings,
   refusedLogin,
   secretFileFailures,
@@ -175,5 +176,19 @@ describe('wrongRolePod: the Deployment template asking for another role', () => 
         securityContext: { runAsNonRoot: true },
       }),
     ]);
+  });
+});
+
+describe('logSpanSeconds', () => {
+  it('measures from the first to the last timestamped line, in milliseconds', () => {
+    const log = [
+      '2026-12-01T05:38:40.100Z [INFO]  agent: starting',
+      '  | continuation without a stamp',
+      '2026-12-01T05:38:40.550Z [INFO]  agent: (runner) rendered',
+    ].join('\n');
+    expect(logSpanSeconds(log)).toBeCloseTo(0.45);
+  });
+  it('is NaN with fewer than two stamps', () => {
+    expect(logSpanSeconds('2026-12-01T05:38:40Z one line')).toBeNaN();
   });
 });
