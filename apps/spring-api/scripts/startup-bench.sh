@@ -8,8 +8,7 @@
 # ROOT: the API image unpacked (its layers extracted in order), as root; JAR: the Boot jar, whose
 # launcher layout (the image before AOT and CDS) is extracted to ROOT/plain for the plain runs.
 #   plain      java org.springframework.boot.loader.launch.JarLauncher   (launcher layout)
-#   optimized  the image's ENTRYPOINT: AOT initializers + CDS archive + Serial GC
-#   c1         optimized with -XX:TieredStopAtLevel=1 (for comparison only; not in the image)
+#   optimized  the image's ENTRYPOINT: AOT initializers + CDS archive + Serial GC + C1 only
 set -euo pipefail
 root=$(realpath "$1"); jar=$2; rounds=${3:-3}
 api=18080; mgmt=18081
@@ -22,8 +21,7 @@ if [ ! -d "$root/plain/org" ]; then
 fi
 declare -A cmd=(
   [plain]="cd /plain && exec java org.springframework.boot.loader.launch.JarLauncher"
-  [optimized]="cd /app && exec java -XX:SharedArchiveFile=app.jsa -XX:+UseSerialGC -Dspring.aot.enabled=true -jar spring-api.jar"
-  [c1]="cd /app && exec java -XX:SharedArchiveFile=app.jsa -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Dspring.aot.enabled=true -jar spring-api.jar"
+  [optimized]="cd /app && exec java -XX:SharedArchiveFile=app.jsa -XX:+UseSerialGC -Dspring.aot.enabled=true -XX:TieredStopAtLevel=1 -jar spring-api.jar"
 )
 once() { # variant -> seconds to readiness
   local t0 t1 pid code
@@ -47,14 +45,14 @@ once() { # variant -> seconds to readiness
 }
 declare -A all
 for r in $(seq 1 "$rounds"); do
-  for v in plain optimized c1; do
+  for v in plain optimized; do
     s=$(once "$v"); all[$v]="${all[$v]:-} $s"
     printf 'round %d %-9s %6.2f s\n' "$r" "$v" "$s"
   done
 done
 median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 p=$(echo "${all[plain]}" | median)
-for v in plain optimized c1; do
+for v in plain optimized; do
   m=$(echo "${all[$v]}" | median)
   printf 'median %-9s %6.2f s  (plain/%s = %.2fx)\n' "$v" "$m" "$v" "$(echo "$p / $m" | bc -l)"
 done
