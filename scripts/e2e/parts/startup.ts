@@ -2,7 +2,7 @@
 // 1-CPU limit, its ConfigMap, Secret and database), before and after the start-up work, side by
 // side in one run. "Before" runs the image's jar the way the image used to (`java -jar`, no AOT
 // initializers, no application class-data archive); "after" runs the image's own entrypoint
-// (Spring AOT, the CDS archive trained in the image build, serial GC). Rounds alternate so that
+// (Spring AOT, the CDS archive trained in the image build, serial GC, C1 only). Rounds alternate so that
 // both meet the same machine load; each pod's readiness is probed every second for the figure.
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
@@ -79,7 +79,7 @@ export async function checkStartup(ctx: E2eContext): Promise<void> {
   const [b, a] = [median(before), median(after)];
   ctx.figure('API pod start to Ready, before (java -jar)', `median ${b} s of ${before.join(', ')}`);
   ctx.figure(
-    'API pod start to Ready, after (AOT + CDS entrypoint)',
+    "API pod start to Ready, after (the image's entrypoint: AOT, CDS, C1 only)",
     `median ${a} s of ${after.join(', ')}; ${(b / a).toFixed(2)}x faster`,
   );
   ctx.check(
