@@ -2,17 +2,14 @@
 // runs offline: the one URL the CLI would download the Kubernetes schema from is answered from
 // the local file named by CDK8S_K8S_SCHEMA, and every other HTTP(S) request fails loudly, which
 // proves the import touched no network. The CLI itself, its code generator and its output are
-// unchanged; only where the schema bytes come from differs.
+// unchanged; only where the schema bytes come from differs. Importing this file patches Node's
+// http and https for the whole process: import schemaUrl from ./schema-url instead.
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { PassThrough } from 'node:stream';
-
-/** Where cdk8s-cli fetches the schema of Kubernetes `<version>` (cdk8s-cli's lib/import/k8s). */
-export function schemaUrl(version: string): string {
-  return `https://raw.githubusercontent.com/cdk8s-team/cdk8s/master/kubernetes-schemas/v${version}/_definitions.json`;
-}
+import { schemaUrl } from './schema-url';
 
 type Callback = (response: PassThrough & { statusCode: number; headers: object }) => void;
 

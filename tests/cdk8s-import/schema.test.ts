@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { goModVersion, verifyHeader, withHeader } from '../../scripts/cdk8s-import/import';
-import { schemaUrl } from '../../scripts/cdk8s-import/offline-schema';
+import { schemaUrl } from '../../scripts/cdk8s-import/schema-url';
 import { cdk8sSchema, Swagger } from '../../scripts/cdk8s-import/schema';
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
