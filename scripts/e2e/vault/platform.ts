@@ -5,6 +5,7 @@
 // runs beside the node rather than in a pod, so its Kubernetes auth reviews tokens with the real
 // API server on the bridge, with the cluster's CA and the token of Vault's service account,
 // bound to system:auth-delegator as the chart's authDelegator binds it.
+import { pulumiLoginTokenArgs } from '../../verify/vault-check';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -73,18 +74,7 @@ export async function configureLikeThePlatform(
       retryDelayMs: 200,
       login: {
         kubernetes,
-        serviceAccountJwt: () =>
-          Promise.resolve(
-            node.must([
-              '-n',
-              PULUMI_LOGIN.namespace,
-              'create',
-              'token',
-              PULUMI_LOGIN.serviceAccount,
-              `--audience=${PULUMI_LOGIN.audience}`,
-              '--duration=10m',
-            ]),
-          ),
+        serviceAccountJwt: () => Promise.resolve(node.must(pulumiLoginTokenArgs())),
       },
     },
     init,
