@@ -150,6 +150,8 @@ describe('shell scripts', () => {
     'scripts/cluster/upgrade.sh',
     'scripts/cluster/upgrade-node.sh',
     'scripts/system-packages.sh',
+    'scripts/install-e2e-tools.sh',
+    'apps/spring-api/scripts/startup-bench.sh',
   ];
 
   it('are every shell script in the repository', () => {

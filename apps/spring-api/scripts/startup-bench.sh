@@ -26,6 +26,8 @@ declare -A cmd=(
 once() { # variant -> seconds to readiness
   local t0 t1 pid code
   t0=$(date +%s.%N)
+  # The inner script's $0 and $1 are expanded by the inner sh, not here.
+  # shellcheck disable=SC2016
   env -i PATH=/opt/java/openjdk/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError" \
     taskset -c 0 unshare --mount --pid --fork sh -c \
@@ -40,7 +42,7 @@ once() { # variant -> seconds to readiness
   done
   t1=$(date +%s.%N)
   # The JVM is unshare's child (PID 1 of its namespace); unshare exits when it does.
-  kill -TERM $(cat "/proc/$pid/task/$pid/children"); wait "$pid" || true
+  pkill -TERM -P "$pid"; wait "$pid" || true
   echo "$t1 - $t0" | bc
 }
 declare -A all
