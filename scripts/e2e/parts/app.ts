@@ -34,26 +34,34 @@ export const distFiles = (environment: string) =>
     .filter((f) => f.endsWith('.yaml'))
     .map((f) => join(root, 'dist', environment, f));
 
+/** The pod template of the environment's Deployment, as `npm run synth` wrote it. */
+export interface PodTemplate {
+  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec: {
+    containers: {
+      name: string;
+      image: string;
+      command?: string[];
+      readinessProbe?: { periodSeconds?: number };
+    }[];
+  } & Record<string, unknown>;
+}
+
+export function distPodTemplate(environment: string): PodTemplate {
+  for (const file of distFiles(environment))
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+      const o = doc.toJS() as { kind?: string; spec?: { template: PodTemplate } } | null;
+      if (o?.kind === 'Deployment' && o.spec) return o.spec.template;
+    }
+  throw new Error(`dist/${environment}: no Deployment`);
+}
+
 /** The API image the environment's Deployment runs, as `repository` and `tag`. */
 export function manifestImage(environment: string): { repository: string; tag: string } {
-  for (const file of distFiles(environment)) {
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const o = doc.toJS() as {
-        kind?: string;
-        spec?: { template?: { spec?: { containers?: { name: string; image: string }[] } } };
-      };
-      const image =
-        o?.kind === 'Deployment'
-          ? o.spec?.template?.spec?.containers?.find((c) => c.name === 'api')?.image
-          : undefined;
-      if (image)
-        return {
-          repository: image.slice(0, image.lastIndexOf(':')),
-          tag: image.slice(image.lastIndexOf(':') + 1),
-        };
-    }
-  }
-  throw new Error(`dist/${environment}: no Deployment with an "api" container`);
+  const image = distPodTemplate(environment).spec.containers.find((c) => c.name === 'api')?.image;
+  if (!image) throw new Error(`dist/${environment}: the Deployment has no "api" container`);
+  const colon = image.lastIndexOf(':');
+  return { repository: image.slice(0, colon), tag: image.slice(colon + 1) };
 }
 
 /** The platform's database for the pods: PostgreSQL on the node's bridge, bootstrapped like CloudNativePG. */

@@ -4,30 +4,12 @@
 // initializers, no application class-data archive); "after" runs the image's own entrypoint
 // (Spring AOT, the CDS archive trained in the image build, serial GC, C1 only). Rounds alternate so that
 // both meet the same machine load; each pod's readiness is probed every second for the figure.
-import { readFileSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
 import { E2eContext } from '../context';
-import { distFiles } from './app';
+import { distPodTemplate } from './app';
 
 const NS = ['-n', 'spring-api'];
 const ROUNDS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface PodTemplate {
-  metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec: {
-    containers: { name: string; command?: string[]; readinessProbe?: { periodSeconds?: number } }[];
-  } & Record<string, unknown>;
-}
-
-function devTemplate(): PodTemplate {
-  for (const file of distFiles('dev'))
-    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
-      const o = doc.toJS() as { kind?: string; spec?: { template: PodTemplate } };
-      if (o?.kind === 'Deployment' && o.spec) return o.spec.template;
-    }
-  throw new Error('dist/dev: no Deployment');
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -37,7 +19,7 @@ async function timeOne(
   name: string,
   command: string[] | undefined,
 ): Promise<number> {
-  const t = devTemplate();
+  const t = distPodTemplate('dev');
   const api = t.spec.containers.find((c) => c.name === 'api');
   if (!api) throw new Error('dist/dev: no api container');
   if (command) api.command = command;
