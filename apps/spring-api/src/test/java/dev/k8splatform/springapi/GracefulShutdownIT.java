@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * SIGTERM while under load loses no request: each one either gets a complete response from the
  * application or is refused before the application accepted it. Refused means: connection
- * refused, closed before a single byte of response, or (rarely, about 1 run in 10, seen here)
+ * refused, reset or timed out before the request could be sent (the application cannot have
+ * seen it), closed before a single byte of response, or (rarely, about 1 run in 10, seen here)
  * Tomcat's own HTML "400 Bad Request" page for a request it read while its connector was
  * closing. That last one never reaches the application; the test requires it to happen only
  * after SIGTERM. In Kubernetes the preStop pause withdraws the pod from its endpoints before
@@ -51,12 +51,16 @@ class GracefulShutdownIT {
   /** One GET on a fresh connection, classified by what came back. */
   static Outcome request(int port, ConcurrentHashMap<String, Integer> statuses) {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-      socket.setSoTimeout(30_000);
-      OutputStream out = socket.getOutputStream();
-      out.write(("GET /api/articles?size=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      out.flush();
+      try {
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        socket.setSoTimeout(30_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(("GET /api/articles?size=50 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+      } catch (IOException notSent) {
+        return Outcome.REFUSED;
+      }
       InputStream in = socket.getInputStream();
       byte[] buffer = new byte[8192];
       java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
@@ -64,20 +68,21 @@ class GracefulShutdownIT {
         for (int n; (n = in.read(buffer)) > 0; ) received.write(buffer, 0, n);
       } catch (IOException reset) {
         // Reset before any response byte: the application never took the request.
-        return received.size() == 0 ? Outcome.REFUSED : Outcome.LOST;
+        if (received.size() == 0) return Outcome.REFUSED;
+        return lost(reset + " after " + received.size() + " bytes");
       }
       byte[] response = received.toByteArray();
       if (response.length == 0) return Outcome.REFUSED;
       String text = new String(response, StandardCharsets.ISO_8859_1);
       int split = text.indexOf("\r\n\r\n");
-      if (split < 0) return Outcome.LOST;
+      if (split < 0) return lost("no end of headers in " + response.length + " bytes");
       String head = text.substring(0, split);
       String body = text.substring(split + 4);
       Matcher m = LENGTH.matcher(head);
       boolean whole = m.find()
           ? body.length() == Integer.parseInt(m.group(1))
           : head.toLowerCase().contains("transfer-encoding: chunked") && chunkedComplete(body);
-      if (!whole) return Outcome.LOST;
+      if (!whole) return lost("body cut short: " + head.replace("\r\n", " | "));
       String status = text.substring(9, 12);
       if (status.equals("400") && head.contains("text/html") && body.contains("HTTP Status 400")) {
         if (System.nanoTime() < signalledAt) REJECTED_BEFORE_SIGNAL.incrementAndGet();
@@ -86,11 +91,15 @@ class GracefulShutdownIT {
       statuses.merge(status, 1, Integer::sum);
       if (!status.equals("200")) SAMPLES.putIfAbsent(status, text.substring(0, Math.min(text.length(), 600)));
       return Outcome.COMPLETE;
-    } catch (ConnectException refused) {
-      return Outcome.REFUSED;
     } catch (IOException other) {
-      return Outcome.LOST;
+      return lost(other.toString());
     }
+  }
+
+  /** A lost request, with how it was lost kept (once per kind) to explain a failure. */
+  static Outcome lost(String how) {
+    SAMPLES.putIfAbsent("lost: " + how.replaceAll("\\d+ bytes", "N bytes"), how);
+    return Outcome.LOST;
   }
 
   /** Whether a chunked body is whole: every chunk as long as announced, then the last chunk. */
