@@ -54,7 +54,8 @@ const builderFiles = () => {
 };
 
 export interface BuiltImages {
-  readonly tarballs: readonly string[];
+  /** Each image's tarball by image name, in build order (pause and CoreDNS first). */
+  readonly tarballs: Readonly<Record<string, string>>;
   /** Seconds each image took (0 when reused). */
   readonly seconds: Record<string, number>;
 }
@@ -69,7 +70,7 @@ export function buildImages(
 ): BuiltImages {
   mkdirSync(cache, { recursive: true });
   const seconds: Record<string, number> = {};
-  const tarballs: string[] = [];
+  const tarballs: Record<string, string> = {};
   const cached = (
     name: string,
     inputs: readonly string[],
@@ -93,7 +94,7 @@ export function buildImages(
       writeFileSync(keyFile, key);
       seconds[name] = (Date.now() - started) / 1000;
     }
-    tarballs.push(readFileSync(tarFile, 'utf8'));
+    tarballs[name] = readFileSync(tarFile, 'utf8');
   };
   const binary = (
     name: string,

@@ -14,7 +14,7 @@ import { E2eNode } from './node/node';
 import { checkApp, manifestImage, synth } from './parts/app';
 import { checkInterrupt, HOLDING } from './parts/interrupt';
 import { checkRollout, checkSelfTests } from './parts/rollout';
-import { checkScaling } from './parts/scaling';
+import { checkScaling, hpaWindowSetting } from './parts/scaling';
 import { checkStartup } from './parts/startup';
 import { checkVault } from './parts/vault';
 
@@ -111,7 +111,9 @@ async function onNode(
     });
   }
   try {
-    for (const tarball of images.tarballs) node.importImage(tarball);
+    // Holding (part interrupt's second node) needs only what CoreDNS runs on.
+    const needed = hold ? ['pause', 'coredns'] : Object.keys(images.tarballs);
+    for (const name of needed) node.importImage(images.tarballs[name]);
     await node.join(log);
     const ctx = new E2eContext(node, tally, log);
     for (const crd of customResourceDefinitions())
@@ -131,12 +133,20 @@ async function onNode(
       console.log(`${HOLDING}: netns ${node.netns} folder ${node.folder}`);
       await new Promise(() => {});
     }
-    if (parts.has('app')) await checkApp(ctx);
-    if (parts.has('startup')) await checkStartup(ctx);
-    if (parts.has('vault')) await checkVault(ctx);
-    if (parts.has('scaling')) await checkScaling(ctx);
-    if (parts.has('rollout')) await checkRollout(ctx, apiNames(manifestImage('staging'))[1]);
-    if (parts.has('selftests')) await checkSelfTests(ctx);
+    const steps: [Part, () => Promise<void>][] = [
+      ['app', () => checkApp(ctx)],
+      ['startup', () => checkStartup(ctx)],
+      ['vault', () => checkVault(ctx)],
+      ['scaling', () => checkScaling(ctx)],
+      ['rollout', () => checkRollout(ctx, apiNames(manifestImage('staging'))[1])],
+      ['selftests', () => checkSelfTests(ctx)],
+    ];
+    for (const [part, run] of steps) {
+      if (!parts.has(part)) continue;
+      const partStarted = Date.now();
+      await run();
+      ctx.figure(`part ${part}`, `${((Date.now() - partStarted) / 1000).toFixed(1)} s`);
+    }
   } catch (error) {
     tally.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
@@ -160,13 +170,19 @@ async function onNode(
 async function main(argv: readonly string[]): Promise<number> {
   const started = Date.now();
   const parts = selectParts(argv);
+  hpaWindowSetting(process.env.E2E_HPA_WINDOW);
   if (process.getuid?.() !== 0)
     throw new Error('e2e: the node needs root (network namespaces, mounts, cgroups)');
-  const log = (line: string) => console.log(line);
+  const log = (line: string) =>
+    console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const tally: Tally = { passed: 0, failures: [], figures: {} };
   const hold = argv.includes('--hold');
   if (hold || [...parts].some((p) => p !== 'interrupt')) await onNode(parts, hold, tally, log);
-  if (parts.has('interrupt')) await checkInterrupt(tally, log);
+  if (parts.has('interrupt')) {
+    const partStarted = Date.now();
+    await checkInterrupt(tally, log);
+    tally.figures['part interrupt'] = `${((Date.now() - partStarted) / 1000).toFixed(1)} s`;
+  }
   for (const [k, v] of Object.entries(tally.figures)) console.log(`e2e: figure ${k}: ${v}`);
   for (const f of tally.failures) console.error(`e2e: FAIL ${f}`);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

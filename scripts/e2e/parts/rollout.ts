@@ -85,6 +85,27 @@ export async function checkRollout(ctx: E2eContext, newImage: string): Promise<v
   });
 }
 
+const BROKEN = 'e2e-broken';
+
+/**
+ * Waits (at most `seconds`) for the kubelet to report a readiness failure with HTTP 404 on the
+ * broken path; returns the event's message, or undefined.
+ */
+async function brokenProbeAnswered(ctx: E2eContext, seconds: number): Promise<string | undefined> {
+  const deadline = Date.now() + seconds * 1000;
+  while (Date.now() < deadline) {
+    const events = JSON.parse(
+      ctx.kubectl(...NS, 'get', 'events', '--field-selector=reason=Unhealthy', '-o', 'json'),
+    ) as { items: { message?: string; involvedObject: { name: string } }[] };
+    const hit = events.items.find((e) =>
+      /Readiness probe failed: .*statuscode: 404/.test(e.message ?? ''),
+    );
+    if (hit) return `${hit.involvedObject.name}: ${hit.message}`;
+    await sleep(1000);
+  }
+  return undefined;
+}
+
 /** Self-tests: each must be refused or held back by the real cluster. */
 export async function checkSelfTests(ctx: E2eContext): Promise<void> {
   const refused = ctx.node.kubectl([
@@ -108,16 +129,19 @@ export async function checkSelfTests(ctx: E2eContext): Promise<void> {
     ctx.get([...NS, 'get', 'deployment', 'spring-api'], '{.status.readyReplicas}') || 0,
   );
   ctx.kubectl(...NS, 'patch', 'deployment', 'spring-api', '--type=json', '-p',
-    JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/path', value: '/actuator/health/e2e-broken' }])); // prettier-ignore
-  const stuck = await waitRolledOut(ctx, 'broken readiness', 90);
+    JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/readinessProbe/httpGet/path', value: `/actuator/health/${BROKEN}` }])); // prettier-ignore
+  // A 404 from the broken path means the new pod's API is up and answering: with the right path
+  // it would be Ready by now. No fixed wait: the rollout is judged as soon as the kubelet says so.
+  const answered = await brokenProbeAnswered(ctx, 120);
+  const stuck = await waitRolledOut(ctx, 'broken readiness', 5);
   const stillReady = Number(
     ctx.get([...NS, 'get', 'deployment', 'spring-api'], '{.status.readyReplicas}') || 0,
   );
   const served = ctx.call({ url: `${serviceUrl(ctx, 80)}/api/articles` }).status;
   ctx.check(
     'self-test: a broken readiness path keeps the rollout from finishing; the old pods keep serving',
-    !stuck.ok && stillReady >= ready && served === 200,
-    `rollout finished: ${stuck.ok}, ready ${stillReady} of ${ready}, GET answered ${served}`,
+    answered !== undefined && !stuck.ok && stillReady >= ready && served === 200,
+    `new pod's probe: ${answered ?? 'no 404 within 120 s'}; rollout finished: ${stuck.ok}, ready ${stillReady} of ${ready}, GET answered ${served}`,
   );
   ctx.kubectl(...NS, 'rollout', 'undo', 'deployment/spring-api');
   const undone = await waitRolledOut(ctx, 'undo', 180);
