@@ -3,9 +3,10 @@
 # kubeadm, etcd, OpenBao), the Debian packages of the node (containerd, runc, the CNI plugins,
 # busybox-static, conntrack; through scripts/system-packages.sh), and the rest of the node built
 # from the Go module proxy at pinned versions: kubelet, kube-controller-manager, kube-scheduler and
-# kube-proxy from tools/kube-apiserver (the cluster's Kubernetes version), CoreDNS, metrics-server,
-# and the Vault agent injector from tools/vault-k8s. Each build is stamped with what it was built
-# from, so a second run builds nothing.
+# kube-proxy from tools/kube-apiserver (the cluster's Kubernetes version), CoreDNS with only the
+# plugins the e2e uses (tools/coredns), metrics-server, and the Vault agent injector from
+# tools/vault-k8s. Each build is stamped with what it was built from, so a second run builds
+# nothing.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +20,7 @@ build_module() {
   local name="$1" src="$2" ldflags="$3"
   shift 3
   local want missing=0 p
-  want="$(cat "$src/go.mod" "$src/go.sum" "$src/tools.go" | sha256sum | cut -d' ' -f1)"
+  want="$(cat "$src/go.mod" "$src/go.sum" "$src"/*.go | sha256sum | cut -d' ' -f1)"
   for p in "$@"; do [[ -x "$bin/$(basename "$p")" ]] || missing=1; done
   if [[ "$missing" == 0 && "$(cat "$bin/.$name.sha256" 2>/dev/null)" == "$want" ]]; then return 0; fi
   echo "install-e2e-tools: building $* (minutes the first time)" >&2
@@ -46,6 +47,6 @@ build_module kube-node "$kube" \
   k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kube-proxy
 
-go_binary coredns github.com/coredns/coredns@v1.12.4
+build_module coredns "$root/tools/coredns" "-s -w" .
 go_binary metrics-server sigs.k8s.io/metrics-server/cmd/metrics-server@v0.8.0
 build_module vault-k8s "$root/tools/vault-k8s" "-s -w" github.com/hashicorp/vault-k8s

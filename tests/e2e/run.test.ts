@@ -3,6 +3,8 @@ import { apiNames } from '../../scripts/e2e/cluster-images';
 import { metricsServer } from '../../scripts/e2e/metrics-server';
 import { quantityBytes } from '../../scripts/e2e/parts/app';
 import { PARTS, selectParts } from '../../scripts/e2e/run';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PLATFORM_ENDPOINTS } from '../../infra/config/platform';
 import { validateStrict } from '../support/schema';
 
@@ -69,5 +71,23 @@ describe('what the e2e installs beside the manifests', () => {
     expect(() => quantityBytes('1G')).toThrow(
       'memory quantity 1G: expected a number with Ki, Mi or Gi',
     );
+  });
+
+  it('builds CoreDNS with every plugin its Corefile names, in CoreDNS order', () => {
+    const config = coreDns().find((o) => o.kind === 'ConfigMap') as {
+      data: { Corefile: string };
+    };
+    // The plugins of the server block: the first word of each line one level in.
+    const used = [...config.data.Corefile.matchAll(/^ {4}([a-z_]+)/gm)].map((m) => m[1]);
+    const main = readFileSync(join(__dirname, '..', '..', 'tools', 'coredns', 'main.go'), 'utf8');
+    const directives = /Directives = \[\]string\{([^}]*)\}/.exec(main)?.[1] ?? '';
+    const built = [...directives.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+    const imported = [...main.matchAll(/coredns\/plugin\/([a-z_]+)"/g)].map((m) => m[1]);
+    expect(used.length).toBeGreaterThan(3);
+    expect([...built].sort()).toEqual([...used].sort());
+    expect([...imported].sort()).toEqual([...used].sort());
+    // CoreDNS's own plugin.cfg order, as its generated zdirectives.go lists it.
+    const order = ['ready', 'health', 'errors', 'cache', 'kubernetes'];
+    expect(built).toEqual(order.filter((p) => built.includes(p)));
   });
 });
