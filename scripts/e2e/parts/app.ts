@@ -42,7 +42,8 @@ export interface PodTemplate {
       name: string;
       image: string;
       command?: string[];
-      readinessProbe?: { periodSeconds?: number };
+      readinessProbe?: { periodSeconds?: number; failureThreshold?: number };
+      startupProbe?: { periodSeconds?: number; failureThreshold?: number };
     }[];
   } & Record<string, unknown>;
 }
