@@ -3,7 +3,7 @@
 // all inside a network namespace of their own whose bridge carries the pods. kubeadm writes the
 // certificates and kubeconfigs. stop() undoes everything (./host.ts) and is synchronous, so the
 // exit and signal handlers run it too.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -161,6 +161,36 @@ export class E2eNode extends ProcessGroup {
   importImage(tarball: string): void {
     const r = this.ctr(['images', 'import', tarball]);
     if (r.status !== 0) throw new Error(`ctr images import ${tarball}: ${r.stderr}${r.stdout}`);
+  }
+
+  /**
+   * Imports archives one after another in the background (the kubelet can start meanwhile);
+   * resolves when all are in, rejects on the first that fails. Not one of the group's daemons
+   * (those must never exit): teardown kills an import still running.
+   */
+  async importImagesInBackground(tarballs: readonly string[]): Promise<void> {
+    for (const tarball of tarballs) {
+      const child = spawn(
+        'ctr',
+        [
+          '--address',
+          this.paths.containerdSocket,
+          '--namespace',
+          'k8s.io',
+          'images',
+          'import',
+          tarball,
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      const kill = () => child.kill('SIGKILL');
+      this.whenStopping(kill);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      this.cleanups.splice(this.cleanups.indexOf(kill), 1);
+      if (code !== 0) throw new Error(`ctr images import ${tarball}: exit ${code}: ${stderr}`);
+    }
   }
 
   ctr(args: readonly string[]): KubectlResult {
