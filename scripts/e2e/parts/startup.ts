@@ -20,6 +20,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 interface Probe {
   periodSeconds?: number;
   failureThreshold?: number;
+  [field: string]: unknown;
 }
 
 /** The same probe, run every second, with the same total time allowed before it gives up. */
