@@ -55,6 +55,34 @@ export function sleepSync(ms: number): void {
 
 export const netnsPath = (name: string) => join('/run/netns', name);
 
+export interface ExecResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A command inside network namespace `netns`, its output trimmed; never throws. */
+export function execIn(
+  netns: string,
+  command: string,
+  args: readonly string[],
+  input?: string,
+  timeoutMs = 120_000,
+): ExecResult {
+  const r = spawnSync('nsenter', [`--net=${netnsPath(netns)}`, '--', command, ...args], {
+    input,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    env: { ...process.env, PATH: SBIN_PATH },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return {
+    status: r.status ?? -1,
+    stdout: (r.stdout ?? '').trim(),
+    stderr: `${r.error?.message ?? ''}${r.stderr ?? ''}`.trim(),
+  };
+}
+
 /**
  * The node's network namespace: loopback, and the bridge whose address is the node's (pods are
  * attached to it by the CNI plugin). The node's own connections to Service addresses (kubectl,

@@ -3,7 +3,7 @@
 // all inside a network namespace of their own whose bridge carries the pods. kubeadm writes the
 // certificates and kubeconfigs. stop() undoes everything (./host.ts) and is synchronous, so the
 // exit and signal handlers run it too.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,7 @@ import { writeDiagnostics } from './diagnose';
 import * as cfg from './config';
 import * as host from './host';
 
-export interface KubectlResult {
-  readonly status: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type KubectlResult = host.ExecResult;
 
 export class E2eNode extends ProcessGroup {
   readonly netns = `k8sp-e2e-${process.pid}`;
@@ -165,42 +161,27 @@ export class E2eNode extends ProcessGroup {
 
   /**
    * Imports archives one after another in the background (the kubelet can start meanwhile);
-   * resolves when all are in, rejects on the first that fails. Not one of the group's daemons
-   * (those must never exit): teardown kills an import still running.
+   * resolves when all are in, rejects on the first that fails. Teardown kills an import still
+   * running, as it does everything that names the node's containerd socket.
    */
   async importImagesInBackground(tarballs: readonly string[]): Promise<void> {
     for (const tarball of tarballs) {
-      const child = spawn(
-        'ctr',
-        [
-          '--address',
-          this.paths.containerdSocket,
-          '--namespace',
-          'k8s.io',
-          'images',
-          'import',
-          tarball,
-        ],
-        { stdio: ['ignore', 'ignore', 'pipe'] },
-      );
-      const kill = () => child.kill('SIGKILL');
-      this.whenStopping(kill);
+      const child = spawn('ctr', this.ctrArgs(['images', 'import', tarball]), {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
       const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      this.cleanups.splice(this.cleanups.indexOf(kill), 1);
       if (code !== 0) throw new Error(`ctr images import ${tarball}: exit ${code}: ${stderr}`);
     }
   }
 
+  private ctrArgs(args: readonly string[]): string[] {
+    return ['--address', this.paths.containerdSocket, '--namespace', 'k8s.io', ...args];
+  }
+
   ctr(args: readonly string[]): KubectlResult {
-    return this.exec('ctr', [
-      '--address',
-      this.paths.containerdSocket,
-      '--namespace',
-      'k8s.io',
-      ...args,
-    ]);
+    return this.exec('ctr', this.ctrArgs(args));
   }
 
   /** kubectl as the cluster's super-admin, from inside the node's network namespace. */
@@ -228,24 +209,9 @@ export class E2eNode extends ProcessGroup {
     command: string,
     args: readonly string[],
     input?: string,
-    timeoutMs = 120_000,
+    timeoutMs?: number,
   ): KubectlResult {
-    const r = spawnSync(
-      'nsenter',
-      [`--net=${host.netnsPath(this.netns)}`, '--', command, ...args],
-      {
-        input,
-        encoding: 'utf8',
-        timeout: timeoutMs,
-        env: { ...process.env, PATH: host.SBIN_PATH },
-        maxBuffer: 64 * 1024 * 1024,
-      },
-    );
-    return {
-      status: r.status ?? -1,
-      stdout: (r.stdout ?? '').trim(),
-      stderr: `${r.error?.message ?? ''}${r.stderr ?? ''}`.trim(),
-    };
+    return host.execIn(this.netns, command, args, input, timeoutMs);
   }
 
   async waitFor(what: string, ms: number, ready: () => boolean): Promise<void> {
