@@ -114,11 +114,9 @@ async function onNode(
     // The kubelet needs only what CoreDNS runs on; the other images go in while the node joins
     // (about 10 s of the 15 s all of them take). Holding (part interrupt) needs no more.
     const first = ['pause', 'coredns'];
-    for (const name of first) node.importImage(images.tarballs[name]);
+    await node.importImages(first.map((name) => images.tarballs[name]));
     const rest = Object.keys(images.tarballs).filter((name) => !first.includes(name));
-    const imported = node.importImagesInBackground(
-      hold ? [] : rest.map((name) => images.tarballs[name]),
-    );
+    const imported = node.importImages(hold ? [] : rest.map((name) => images.tarballs[name]));
     imported.catch(() => undefined); // awaited below: a failure before then is not unhandled
     await node.join(log);
     const ctx = new E2eContext(node, tally, log);

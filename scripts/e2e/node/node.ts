@@ -153,18 +153,13 @@ export class E2eNode extends ProcessGroup {
     });
   }
 
-  /** Imports a Docker-format image archive into the CRI's namespace under the names it carries. */
-  importImage(tarball: string): void {
-    const r = this.ctr(['images', 'import', tarball]);
-    if (r.status !== 0) throw new Error(`ctr images import ${tarball}: ${r.stderr}${r.stdout}`);
-  }
-
   /**
-   * Imports archives one after another in the background (the kubelet can start meanwhile);
-   * resolves when all are in, rejects on the first that fails. Teardown kills an import still
-   * running, as it does everything that names the node's containerd socket.
+   * Imports Docker-format image archives into the CRI's namespace under the names they carry, one
+   * after another without blocking (the kubelet can start meanwhile); resolves when all are in,
+   * rejects on the first that fails. Teardown kills an import still running, as it does
+   * everything that names the node's containerd socket.
    */
-  async importImagesInBackground(tarballs: readonly string[]): Promise<void> {
+  async importImages(tarballs: readonly string[]): Promise<void> {
     for (const tarball of tarballs) {
       const child = spawn('ctr', this.ctrArgs(['images', 'import', tarball]), {
         stdio: ['ignore', 'ignore', 'pipe'],

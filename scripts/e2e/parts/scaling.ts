@@ -65,8 +65,8 @@ export async function checkScaling(ctx: E2eContext): Promise<void> {
   ctx.figure('metrics-server: applied to the first pod metrics', `${metrics} s`);
 
   const hpa = () => JSON.parse(ctx.kubectl(...NS, 'get', 'hpa', 'spring-api', '-o', 'json')) as Hpa;
-  const { minReplicas, maxReplicas } = hpa().spec;
-  const manifestWindow = hpa().spec.behavior?.scaleDown?.stabilizationWindowSeconds ?? 300;
+  const { minReplicas, maxReplicas, behavior } = hpa().spec;
+  const manifestWindow = behavior?.scaleDown?.stabilizationWindowSeconds ?? 300;
   const setting = hpaWindowSetting(process.env.E2E_HPA_WINDOW);
   const window = setting === 'manifest' ? manifestWindow : setting;
   if (window !== manifestWindow)
