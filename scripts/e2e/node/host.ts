@@ -1,11 +1,12 @@
 // What the e2e node changes on the host, and how each change is undone: the sysctls the kubelet
 // sets (host-wide), the network namespace that holds the node (its bridge, routes and iptables
-// chains go with it), mounts under the node's folder, the pods' cgroups, and processes that
+// chains go with it), mounts under the node's folder, the pods' cgroups (./cgroups), and processes that
 // outlive their parent (containerd's shims). Everything here is synchronous, so it also runs
 // from an exit handler. leftovers() is what a clean machine must report as empty.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { podCgroupRoots, podProcesses, removePodCgroups } from './cgroups';
 import { BRIDGE, NODE_IP, SERVICE_SUBNET } from './config';
 
 /** PATH with the sbin folders, where Debian puts ip, iptables and runc. */
@@ -21,10 +22,6 @@ export const KUBELET_SYSCTLS = [
   'kernel.keys.root_maxbytes',
 ] as const;
 
-const CGROUP_ROOT = '/sys/fs/cgroup';
-/** The cgroup the kubelet (cgroupfs driver) puts every pod under, in each hierarchy. */
-export const PODS_CGROUP = 'kubepods';
-
 const sysctlPath = (key: string) => join('/proc/sys', ...key.split('.'));
 
 export function readSysctls(keys: readonly string[] = KUBELET_SYSCTLS): Record<string, string> {
@@ -33,6 +30,24 @@ export function readSysctls(keys: readonly string[] = KUBELET_SYSCTLS): Record<s
 
 export function writeSysctls(values: Readonly<Record<string, string>>): void {
   for (const [k, v] of Object.entries(values)) writeFileSync(sysctlPath(k), `${v}\n`);
+}
+
+/**
+ * Runs one teardown step; an error is reported through `warn` and swallowed, so the steps after it
+ * still run. Returns whether the step finished.
+ */
+export function attempt(
+  what: string,
+  fn: () => void,
+  warn: (line: string) => void = console.error,
+): boolean {
+  try {
+    fn();
+    return true;
+  } catch (e) {
+    warn(`e2e: teardown: ${what}: ${(e as Error).message}`);
+    return false;
+  }
 }
 
 /** Runs a command; throws with its output unless it succeeds (or `allowFailure`). */
@@ -124,36 +139,6 @@ export function unmountAll(dir: string): void {
   }
 }
 
-/** The hierarchies under /sys/fs/cgroup that hold a pods cgroup. */
-export function podCgroupRoots(): string[] {
-  if (!existsSync(CGROUP_ROOT)) return [];
-  return readdirSync(CGROUP_ROOT)
-    .map((h) => join(CGROUP_ROOT, h, PODS_CGROUP))
-    .filter((d) => existsSync(d) && statSync(d).isDirectory());
-}
-
-/** Every cgroup below `dir`, deepest first, `dir` last. */
-function cgroupTree(dir: string): string[] {
-  const below = readdirSync(dir, { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .flatMap((e) => cgroupTree(join(dir, e.name)));
-  return [...below, dir];
-}
-
-/** PIDs in the pods' cgroups (pause processes and containers). */
-export function podProcesses(): number[] {
-  const pids = new Set<number>();
-  for (const root of podCgroupRoots()) {
-    for (const cg of cgroupTree(root)) {
-      const procs = join(cg, 'cgroup.procs');
-      if (!existsSync(procs)) continue;
-      for (const line of readFileSync(procs, 'utf8').split('\n'))
-        if (line.trim() !== '') pids.add(Number(line));
-    }
-  }
-  return [...pids];
-}
-
 /** PIDs whose command line mentions `needle` (containerd's shims name its socket). */
 export function processesMentioning(needle: string): number[] {
   const pids: number[] = [];
@@ -181,19 +166,6 @@ export function killUntilGone(pids: () => number[], ms = 10_000): void {
       }
     }
     sleepSync(100);
-  }
-}
-
-/** Removes the pods' cgroups (after their processes are gone), deepest first. */
-export function removePodCgroups(): void {
-  for (const root of podCgroupRoots()) {
-    for (const cg of cgroupTree(root)) {
-      try {
-        rmdirSync(cg);
-      } catch {
-        // busy or gone; leftovers() reports what stays
-      }
-    }
   }
 }
 

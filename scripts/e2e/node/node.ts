@@ -8,6 +8,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessGroup } from '../../verify/processes';
+import { podCgroupRoots, podProcesses, removePodCgroups } from './cgroups';
 import * as cmd from './commands';
 import { writeDiagnostics } from './diagnose';
 import * as cfg from './config';
@@ -36,7 +37,7 @@ export class E2eNode extends ProcessGroup {
   static async start(tools: string, log: (line: string) => void): Promise<E2eNode> {
     for (const gone of host.cleanStale(tmpdir()))
       log(`node: removed what a killed run left: ${gone}`);
-    const taken = host.podCgroupRoots();
+    const taken = podCgroupRoots();
     if (taken.length > 0)
       throw new Error(
         `e2e: ${taken.join(', ')} exists: another kubelet runs on this machine, or a run was killed with SIGKILL (stop that kubelet, or remove the folders with rmdir once their cgroup.procs are empty)`,
@@ -243,31 +244,36 @@ export class E2eNode extends ProcessGroup {
   teardown(keepLogsIn?: string): string[] {
     if (!this.stopped) {
       this.stopped = true;
-      for (const cleanup of this.cleanups) {
-        try {
-          cleanup();
-        } catch {
-          // the checks below report what stays
-        }
-      }
-      if (this.kubelet?.pid && this.kubelet.exitCode === null) this.kubelet.kill('SIGKILL');
-      host.killUntilGone(() => host.podProcesses());
-      host.killUntilGone(() => host.processesMentioning(this.paths.containerdSocket));
-      super.stop(false);
-      host.killUntilGone(() => host.processesMentioning(this.dir));
-      host.unmountAll(this.dir);
-      if (host.netnsExists(this.netns)) host.run('ip', ['netns', 'delete', this.netns], true);
-      host.removePodCgroups();
-      host.writeSysctls(this.sysctls);
-      if (keepLogsIn) {
-        rmSync(keepLogsIn, { recursive: true, force: true });
-        host.run(
-          'sh',
-          ['-c', `mkdir -p '${keepLogsIn}' && cp ${this.dir}/*.log '${keepLogsIn}'/`],
-          true,
-        );
-      }
-      if (host.mountsUnder(this.dir).length === 0) super.removeFolder();
+      // Every step runs even when one before it throws; leftovers() below judges the result.
+      const step = (what: string, fn: () => void) => void host.attempt(what, fn);
+      for (const cleanup of this.cleanups) step('a cleanup', cleanup);
+      step('kubelet', () => {
+        if (this.kubelet?.pid && this.kubelet.exitCode === null) this.kubelet.kill('SIGKILL');
+      });
+      step('pod processes', () => host.killUntilGone(() => podProcesses()));
+      step('shims', () =>
+        host.killUntilGone(() => host.processesMentioning(this.paths.containerdSocket)),
+      );
+      step('components', () => super.stop(false));
+      step('stragglers', () => host.killUntilGone(() => host.processesMentioning(this.dir)));
+      step('mounts', () => host.unmountAll(this.dir));
+      step('network namespace', () => {
+        if (host.netnsExists(this.netns)) host.run('ip', ['netns', 'delete', this.netns], true);
+      });
+      step('cgroups', () => removePodCgroups());
+      step('sysctls', () => host.writeSysctls(this.sysctls));
+      if (keepLogsIn)
+        step('logs', () => {
+          rmSync(keepLogsIn, { recursive: true, force: true });
+          host.run(
+            'sh',
+            ['-c', `mkdir -p '${keepLogsIn}' && cp ${this.dir}/*.log '${keepLogsIn}'/`],
+            true,
+          );
+        });
+      step('folder', () => {
+        if (host.mountsUnder(this.dir).length === 0) super.removeFolder();
+      });
     }
     return host.leftovers({
       dir: this.dir,

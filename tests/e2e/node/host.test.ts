@@ -62,3 +62,28 @@ describe('e2e host state', () => {
     expect(left.filter((l) => !l.startsWith('cgroup '))).toEqual([`folder ${dir}`]);
   });
 });
+
+describe('e2e teardown steps', () => {
+  it('reports a failing step by name and lets the caller go on', () => {
+    const warned: string[] = [];
+    const ok = host.attempt(
+      'pod processes',
+      () => {
+        throw new Error("ENOENT: no such file or directory, scandir '/sys/fs/cgroup/x'");
+      },
+      (line) => warned.push(line),
+    );
+    expect(ok).toBe(false);
+    expect(warned).toEqual([
+      "e2e: teardown: pod processes: ENOENT: no such file or directory, scandir '/sys/fs/cgroup/x'",
+    ]);
+    expect(
+      host.attempt(
+        'sysctls',
+        () => undefined,
+        (line) => warned.push(line),
+      ),
+    ).toBe(true);
+    expect(warned).toHaveLength(1);
+  });
+});
