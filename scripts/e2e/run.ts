@@ -41,6 +41,20 @@ const NEEDS: Partial<Record<Part, Part>> = {
   selftests: 'vault',
 };
 
+/** Seconds since `t` (a Date.now() value), as the log and the figures print them. */
+const secondsSince = (t: number, digits = 1) => ((Date.now() - t) / 1000).toFixed(digits);
+
+/** Runs one part and records its duration as the figure `part <name>`. */
+async function timed(
+  part: Part,
+  run: () => Promise<void>,
+  record: (name: string, value: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  await run();
+  record(`part ${part}`, `${secondsSince(started)} s`);
+}
+
 /** The parts to run for `--only=...`, with what they need; throws on anything unknown. */
 export function selectParts(argv: readonly string[]): Set<Part> {
   const only = argv.find((a) => a.startsWith('--only='));
@@ -129,14 +143,11 @@ async function onNode(
         '{.status.availableReplicas}',
       ) === '1';
     await node.waitFor('CoreDNS available', 120_000, coreDnsUp);
-    ctx.figure(
-      'node up (start to CoreDNS available)',
-      `${((Date.now() - started) / 1000).toFixed(1)} s`,
-    );
+    ctx.figure('node up (start to CoreDNS available)', `${secondsSince(started)} s`);
     await imported;
     ctx.figure(
       'images imported (all, in the background after pause and CoreDNS)',
-      `${((Date.now() - started) / 1000).toFixed(1)} s after start`,
+      `${secondsSince(started)} s after start`,
     );
     if (hold) {
       console.log(`${HOLDING}: netns ${node.netns} folder ${node.folder}`);
@@ -150,12 +161,8 @@ async function onNode(
       ['rollout', () => checkRollout(ctx, apiNames(manifestImage('staging'))[1])],
       ['selftests', () => checkSelfTests(ctx)],
     ];
-    for (const [part, run] of steps) {
-      if (!parts.has(part)) continue;
-      const partStarted = Date.now();
-      await run();
-      ctx.figure(`part ${part}`, `${((Date.now() - partStarted) / 1000).toFixed(1)} s`);
-    }
+    for (const [part, run] of steps)
+      if (parts.has(part)) await timed(part, run, (name, value) => ctx.figure(name, value));
   } catch (error) {
     tally.failures.push(error instanceof Error ? error.message : String(error));
   } finally {
@@ -182,20 +189,23 @@ async function main(argv: readonly string[]): Promise<number> {
   hpaWindowSetting(process.env.E2E_HPA_WINDOW);
   if (process.getuid?.() !== 0)
     throw new Error('e2e: the node needs root (network namespaces, mounts, cgroups)');
-  const log = (line: string) =>
-    console.log(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) => console.log(`[${secondsSince(started, 0).padStart(4)} s] ${line}`);
   const tally: Tally = { passed: 0, failures: [], figures: {} };
   const hold = argv.includes('--hold');
   if (hold || [...parts].some((p) => p !== 'interrupt')) await onNode(parts, hold, tally, log);
-  if (parts.has('interrupt')) {
-    const partStarted = Date.now();
-    await checkInterrupt(tally, log);
-    tally.figures['part interrupt'] = `${((Date.now() - partStarted) / 1000).toFixed(1)} s`;
-  }
+  if (parts.has('interrupt'))
+    await timed(
+      'interrupt',
+      () => checkInterrupt(tally, log),
+      (name, value) => {
+        tally.figures[name] = value;
+      },
+    );
   for (const [k, v] of Object.entries(tally.figures)) console.log(`e2e: figure ${k}: ${v}`);
   for (const f of tally.failures) console.error(`e2e: FAIL ${f}`);
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(`e2e: ${tally.passed} passed, ${tally.failures.length} failed in ${seconds} s`);
+  console.log(
+    `e2e: ${tally.passed} passed, ${tally.failures.length} failed in ${secondsSince(started)} s`,
+  );
   return tally.failures.length === 0 ? 0 : 1;
 }
 

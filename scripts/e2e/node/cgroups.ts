@@ -9,8 +9,15 @@ const CGROUP_ROOT = '/sys/fs/cgroup';
 /** The cgroup the kubelet (cgroupfs driver) puts every pod under, in each hierarchy. */
 export const PODS_CGROUP = 'kubepods';
 
-/** True for the error a path gives when it was removed meanwhile. */
-const vanished = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
+/** `read()`, or `gone` when what it reads was removed meanwhile (ENOENT); other errors throw. */
+function unlessGone<T>(read: () => T, gone: T): T {
+  try {
+    return read();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return gone;
+    throw e;
+  }
+}
 
 /** The hierarchies under `cgroupRoot` that hold a pods cgroup. */
 export function podCgroupRoots(cgroupRoot = CGROUP_ROOT): string[] {
@@ -26,13 +33,8 @@ export function podCgroupRoots(cgroupRoot = CGROUP_ROOT): string[] {
  * that vanished between listing and reading is skipped, not an error.
  */
 export function cgroupTree(dir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch (e) {
-    if (vanished(e)) return [];
-    throw e;
-  }
+  const entries = unlessGone(() => readdirSync(dir, { withFileTypes: true }), undefined);
+  if (entries === undefined) return [];
   const below = entries
     .filter((e) => e.isDirectory())
     .flatMap((e) => cgroupTree(join(dir, e.name)));
@@ -41,14 +43,7 @@ export function cgroupTree(dir: string): string[] {
 
 /** The PIDs in one cgroup; none when it is gone. */
 function cgroupPids(cg: string): number[] {
-  let text;
-  try {
-    text = readFileSync(join(cg, 'cgroup.procs'), 'utf8');
-  } catch (e) {
-    if (vanished(e)) return [];
-    throw e;
-  }
-  return text
+  return unlessGone(() => readFileSync(join(cg, 'cgroup.procs'), 'utf8'), '')
     .split('\n')
     .filter((line) => line.trim() !== '')
     .map(Number);

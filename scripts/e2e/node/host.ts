@@ -1,8 +1,8 @@
 // What the e2e node changes on the host, and how each change is undone: the sysctls the kubelet
 // sets (host-wide), the network namespace that holds the node (its bridge, routes and iptables
-// chains go with it), mounts under the node's folder, the pods' cgroups (./cgroups), and processes that
-// outlive their parent (containerd's shims). Everything here is synchronous, so it also runs
-// from an exit handler. leftovers() is what a clean machine must report as empty.
+// chains go with it), mounts under the node's folder, the pods' cgroups (./cgroups.ts), and
+// processes that outlive their parent (containerd's shims). Everything here is synchronous, so it
+// also runs from an exit handler. leftovers() is what a clean machine must report as empty.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';

@@ -35,6 +35,13 @@ export const distFiles = (environment: string) =>
     .map((f) => join(root, 'dist', environment, f));
 
 /** The pod template of the environment's Deployment, as `npm run synth` wrote it. */
+/** A container probe, with the fields the e2e reads; the rest pass through unchanged. */
+export interface Probe {
+  periodSeconds?: number;
+  failureThreshold?: number;
+  [field: string]: unknown;
+}
+
 export interface PodTemplate {
   metadata: { labels?: Record<string, string>; annotations?: Record<string, string> };
   spec: {
@@ -42,8 +49,8 @@ export interface PodTemplate {
       name: string;
       image: string;
       command?: string[];
-      readinessProbe?: { periodSeconds?: number; failureThreshold?: number };
-      startupProbe?: { periodSeconds?: number; failureThreshold?: number };
+      readinessProbe?: Probe;
+      startupProbe?: Probe;
     }[];
   } & Record<string, unknown>;
 }

@@ -8,7 +8,7 @@
 // API namespace's ResourceQuota admits only one more pod of that size. Their probes run every
 // second, so that the figure is not rounded up to the manifest's 5 s probe period.
 import { E2eContext } from '../context';
-import { APP_NAMESPACE, distPodTemplate } from './app';
+import { APP_NAMESPACE, distPodTemplate, Probe } from './app';
 
 const STARTUP_NAMESPACE = 'e2e-startup';
 const NS = ['-n', STARTUP_NAMESPACE];
@@ -16,12 +16,6 @@ const ROUNDS = 3;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-interface Probe {
-  periodSeconds?: number;
-  failureThreshold?: number;
-  [field: string]: unknown;
-}
 
 /** The same probe, run every second, with the same total time allowed before it gives up. */
 export function everySecond<P extends Probe>(probe: P | undefined): P | undefined {
